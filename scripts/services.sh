@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Local service stack: PostgreSQL 15 (+PostGIS), Redis and Solr 9.8.
+#   scripts/services.sh start|stop|status [postgres|redis|solr ...]
+# Data, logs and pids live under .run/ (git-ignored). Everything binds to 127.0.0.1.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+mkdir -p "$RUN_DIR/log" "$PID_DIR"
+
+# --- PostgreSQL --------------------------------------------------------------------------
+pg_pidfile() { echo "$PG_DATA/postmaster.pid"; }
+pg_running() { as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
+
+pg_init() {
+  [ -f "$PG_DATA/PG_VERSION" ] && return 0
+  [ -x "$PG_BIN/initdb" ] || die "PostgreSQL 15 is not installed ($PG_BIN/initdb missing); run scripts/install-system.sh"
+  say "initialising PostgreSQL cluster in $PG_DATA"
+  mkdir -p "$PG_DATA"
+  [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$RUN_DIR/postgres"
+  chmod 700 "$PG_DATA"
+  # Local socket: peer/trust for the admin; TCP on loopback: passwords (scram).
+  as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -E UTF8 --locale=C.UTF-8 \
+    --auth-local=trust --auth-host=scram-sha-256 >/dev/null \
+    || die "initdb failed"
+}
+
+pg_start() {
+  pg_init
+  if pg_running; then return 0; fi
+  ensure_port_free "$PG_PORT" pg /nonexistent
+  touch "$PG_LOG" && { [ "$(id -u)" = 0 ] && chown postgres "$PG_LOG" || true; }
+  say "starting PostgreSQL on $HOST:$PG_PORT"
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start \
+    -o "-c listen_addresses=$HOST -p $PG_PORT -k $RUN_DIR/postgres -c unix_socket_permissions=0700" \
+    >/dev/null || die "PostgreSQL failed to start; see $PG_LOG"
+}
+
+pg_stop() {
+  pg_running || return 0
+  say "stopping PostgreSQL"
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 60 stop >/dev/null
+}
+
+# --- Redis -------------------------------------------------------------------------------
+REDIS_PID="$PID_DIR/redis.pid"
+
+redis_start() {
+  pid_alive "$REDIS_PID" && return 0
+  command -v redis-server >/dev/null || die "redis-server is not installed; run scripts/install-system.sh"
+  ensure_port_free "$REDIS_PORT" redis "$REDIS_PID"
+  mkdir -p "$REDIS_DIR"
+  say "starting Redis on $HOST:$REDIS_PORT"
+  redis-server --bind "$HOST" --port "$REDIS_PORT" --dir "$REDIS_DIR" \
+    --daemonize yes --pidfile "$REDIS_PID" --logfile "$RUN_DIR/log/redis.log" \
+    --appendonly yes --save "60 1000" --protected-mode yes >/dev/null \
+    || die "Redis failed to start; see $RUN_DIR/log/redis.log"
+  wait_for redis 20 redis-cli -h "$HOST" -p "$REDIS_PORT" ping || die "Redis did not answer; see $RUN_DIR/log/redis.log"
+}
+
+redis_stop() {
+  pid_alive "$REDIS_PID" || { rm -f "$REDIS_PID"; return 0; }
+  say "stopping Redis"
+  redis-cli -h "$HOST" -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || kill "$(cat "$REDIS_PID")"
+  wait_for redis-stop 20 bash -c "! kill -0 $(cat "$REDIS_PID") 2>/dev/null" || true
+  rm -f "$REDIS_PID"
+}
+
+# --- Solr --------------------------------------------------------------------------------
+SOLR_PID="$PID_DIR/solr.pid"
+SOLR_CORES=(ckan ckan_test)
+
+solr_build() {
+  local classes="$SOLR_LAUNCHER/target/classes/de/osnabrueck/opendata/solr/EmbeddedSolr.class"
+  if [ -f "$classes" ] && [ -s "$SOLR_CP" ] && [ "$classes" -nt "$SOLR_LAUNCHER/pom.xml" ] \
+     && [ "$classes" -nt "$SOLR_LAUNCHER/src/main/java/de/osnabrueck/opendata/solr/EmbeddedSolr.java" ]; then
+    return 0
+  fi
+  command -v mvn >/dev/null || die "Maven is not installed; run scripts/install-system.sh"
+  say "building the Solr launcher (Solr 9.8 from Maven Central)"
+  mkdir -p "$(dirname "$SOLR_CP")"
+  (cd "$SOLR_LAUNCHER" && mvn -q -B compile dependency:build-classpath \
+      -Dmdep.outputFile="$SOLR_CP") > "$RUN_DIR/log/solr-build.log" 2>&1 \
+    || die "building the Solr launcher failed; see $RUN_DIR/log/solr-build.log"
+}
+
+solr_configure() {
+  [ -x "$PY" ] || die "the Python venv is missing; run 'make install' first (Solr takes CKAN's schema from it)"
+  mkdir -p "$SOLR_HOME"
+  cp "$REPO/config/solr/solr.xml" "$SOLR_HOME/solr.xml"
+  local core
+  for core in "${SOLR_CORES[@]}"; do
+    mkdir -p "$SOLR_HOME/$core"
+    printf 'name=%s\n' "$core" > "$SOLR_HOME/$core/core.properties"
+    "$PY" "$REPO/scripts/solr_schema.py" "$SOLR_HOME/$core/conf" || die "could not build the Solr schema"
+  done
+}
+
+solr_start() {
+  pid_alive "$SOLR_PID" && return 0
+  command -v java >/dev/null || die "Java 17 is not installed; run scripts/install-system.sh"
+  ensure_port_free "$SOLR_PORT" solr "$SOLR_PID"
+  solr_build
+  solr_configure
+  say "starting Solr 9.8 on $HOST:$SOLR_PORT"
+  nohup java -Xms256m -Xmx${OSN_SOLR_HEAP:-768m} \
+    -Dlog4j2.configurationFile="$REPO/config/solr/log4j2.xml" -Dsolr.log.dir="$RUN_DIR/log" \
+    -Dsolr.data.home="$RUN_DIR/solr/data" \
+    -cp "$SOLR_LAUNCHER/target/classes:$(cat "$SOLR_CP")" \
+    de.osnabrueck.opendata.solr.EmbeddedSolr "$SOLR_HOME" "$SOLR_PORT" \
+    > "$RUN_DIR/log/solr.out" 2>&1 < /dev/null &
+  echo $! > "$SOLR_PID"
+  local core
+  for core in "${SOLR_CORES[@]}"; do
+    wait_for solr 120 curl -fsS "http://$HOST:$SOLR_PORT/solr/$core/admin/ping" \
+      || { solr_stop; die "Solr core '$core' did not come up; see $RUN_DIR/log/solr.out and solr.log"; }
+  done
+}
+
+solr_stop() {
+  pid_alive "$SOLR_PID" || { rm -f "$SOLR_PID"; return 0; }
+  say "stopping Solr"
+  local pid; pid="$(cat "$SOLR_PID")"
+  kill "$pid"
+  wait_for solr-stop 60 bash -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null || true
+  rm -f "$SOLR_PID"
+}
+
+# --- dispatch ----------------------------------------------------------------------------
+status_line() {
+  local name="$1" port="$2" up="$3"
+  if $up; then printf '%-9s running   %s:%s\n' "$name" "$HOST" "$port"
+  else printf '%-9s stopped   %s:%s\n' "$name" "$HOST" "$port"; fi
+}
+
+status() {
+  local rc=0
+  if pg_running; then status_line postgres "$PG_PORT" true; else status_line postgres "$PG_PORT" false; rc=3; fi
+  if pid_alive "$REDIS_PID"; then status_line redis "$REDIS_PORT" true; else status_line redis "$REDIS_PORT" false; rc=3; fi
+  if pid_alive "$SOLR_PID"; then status_line solr "$SOLR_PORT" true; else status_line solr "$SOLR_PORT" false; rc=3; fi
+  return $rc
+}
+
+cmd="${1:-status}"; shift || true
+targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(postgres redis solr)
+case "$cmd" in
+  start) for t in "${targets[@]}"; do "${t/postgres/pg}_start"; done ;;
+  stop) for ((i = ${#targets[@]} - 1; i >= 0; i--)); do t="${targets[$i]}"; "${t/postgres/pg}_stop"; done ;;
+  restart) "$0" stop "${targets[@]}"; "$0" start "${targets[@]}" ;;
+  status) status ;;
+  *) die "usage: $0 start|stop|restart|status [postgres|redis|solr ...]" ;;
+esac
