@@ -20,7 +20,8 @@ PG_LOG="$RUN_DIR/log/postgres.log"
 REDIS_DIR="$RUN_DIR/redis"
 SOLR_HOME="$RUN_DIR/solr/home"
 SOLR_LAUNCHER="$REPO/scripts/solr-launcher"
-SOLR_CP="$RUN_DIR/solr/classpath.txt"
+
+SOLR_CP="$SOLR_LAUNCHER/target/classpath.txt"
 PID_DIR="$RUN_DIR/pids"
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*"; }

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Creates or upgrades CKAN's tables and every enabled plugin's migrations (harvest,
+# activity, ...) for the given config. Idempotent.   scripts/init-db.sh <ckan.ini>
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+ini="${1:?usage: init-db.sh <ckan.ini>}"
+"$CKAN" -c "$ini" db init >/dev/null 2>"$RUN_DIR/log/db-init.log" \
+  || { cat "$RUN_DIR/log/db-init.log" >&2; die "ckan db init failed for $ini"; }
+"$CKAN" -c "$ini" db pending-migrations --apply >/dev/null 2>>"$RUN_DIR/log/db-init.log" \
+  || { cat "$RUN_DIR/log/db-init.log" >&2; die "plugin migrations failed for $ini"; }

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The portal's own processes: the web app (gunicorn), the background job worker and the
+# harvest gather/fetch consumers.   scripts/portal.sh start|stop|status
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+mkdir -p "$RUN_DIR/log" "$PID_DIR"
+PROCESSES=(web worker gather fetch)
+
+command_for() {
+  case "$1" in
+    web) echo "$VENV/bin/gunicorn --chdir $REPO/config --bind $HOST:$CKAN_PORT --workers ${OSN_WEB_WORKERS:-3} --timeout 120 --graceful-timeout 20 --access-logfile $RUN_DIR/log/access.log wsgi:application" ;;
+    worker) echo "$CKAN -c $CKAN_INI jobs worker default" ;;
+    gather) echo "$CKAN -c $CKAN_INI harvester gather-consumer" ;;
+    fetch) echo "$CKAN -c $CKAN_INI harvester fetch-consumer" ;;
+  esac
+}
+
+start_one() {
+  local name="$1" pidfile="$PID_DIR/$1.pid"
+  pid_alive "$pidfile" && return 0
+  # setsid: each process leads its own group, so stop can take its children along.
+  CKAN_INI="$CKAN_INI" setsid $(command_for "$name") > "$RUN_DIR/log/$name.log" 2>&1 < /dev/null &
+  echo $! > "$pidfile"
+}
+
+stop_one() {
+  local name="$1" pidfile="$PID_DIR/$1.pid" pid
+  pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
+  pid="$(cat "$pidfile")"
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
+  wait_for "$name" 30 bash -c "! kill -0 -- -$pid 2>/dev/null" || kill -KILL -- "-$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+}
+
+start() {
+  [ -f "$CKAN_INI" ] || die "no $CKAN_INI; run 'make run' (or scripts/run.sh) first"
+  ensure_port_free "$CKAN_PORT" ckan "$PID_DIR/web.pid"
+  say "starting the portal on http://$HOST:$CKAN_PORT (web, jobs worker, harvest consumers)"
+  for p in "${PROCESSES[@]}"; do start_one "$p"; done
+  wait_for web 90 curl -fsS "http://$HOST:$CKAN_PORT/api/3/action/status_show" \
+    || { tail -n 30 "$RUN_DIR/log/web.log" >&2; die "the portal did not answer on port $CKAN_PORT; see $RUN_DIR/log/web.log"; }
+}
+
+stop() {
+  local p
+  for p in "${PROCESSES[@]}"; do stop_one "$p"; done
+}
+
+status() {
+  local p rc=0
+  for p in "${PROCESSES[@]}"; do
+    if pid_alive "$PID_DIR/$p.pid"; then printf '%-9s running   pid %s\n' "$p" "$(cat "$PID_DIR/$p.pid")"
+    else printf '%-9s stopped\n' "$p"; rc=3; fi
+  done
+  return $rc
+}
+
+case "${1:-status}" in
+  start) start ;;
+  stop) stop ;;
+  restart) stop; start ;;
+  status) status ;;
+  *) die "usage: $0 start|stop|restart|status" ;;
+esac

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make run`: everything from a fresh machine to a serving portal, idempotently.
+#   install system packages -> venv -> services -> config and databases -> CKAN db and
+#   plugin migrations -> sysadmin -> demo content -> web app, worker, harvest consumers.
+# OSN_SKIP_DEMO=1 leaves the demo content out.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+started=$(date +%s)
+bash "$REPO/scripts/install-system.sh"
+bash "$REPO/scripts/setup.sh"
+bash "$REPO/scripts/services.sh" start
+"$PY" "$REPO/scripts/configure.py" || die "could not write the config or prepare the databases"
+bash "$REPO/scripts/init-db.sh" "$CKAN_INI"
+
+# A sysadmin with a generated password (kept in .run/secrets.json, never in a config).
+admin_password=$("$PY" - "$RUN_DIR/secrets.json" <<'PY'
+import json, secrets, sys
+path = sys.argv[1]
+data = json.load(open(path))
+data.setdefault("admin_password", secrets.token_urlsafe(12))
+json.dump(data, open(path, "w"), indent=2)
+print(data["admin_password"])
+PY
+)
+if ! "$CKAN" -c "$CKAN_INI" user list 2>/dev/null | grep -qE "^name=admin( |$)"; then
+  say "creating the sysadmin 'admin'"
+  "$CKAN" -c "$CKAN_INI" user add admin email=opendata@osnabrueck.de password="$admin_password" \
+    fullname="Portal-Administration" >/dev/null || die "could not create the sysadmin"
+fi
+"$CKAN" -c "$CKAN_INI" sysadmin add admin >/dev/null 2>&1 || true
+
+if [ "${OSN_SKIP_DEMO:-0}" != 1 ]; then
+  say "loading the Osnabrück demo content"
+  "$CKAN" -c "$CKAN_INI" osnabrueck load-demo || die "loading the demo content failed"
+fi
+
+bash "$REPO/scripts/portal.sh" start
+
+cat <<MSG
+
+  Open Data Osnabrück läuft / is running:   http://$HOST:$CKAN_PORT
+  Anmeldung / login:                        admin / $admin_password
+  Dienste / services:                       make status     Logs: $RUN_DIR/log/
+  Stoppen / stop:                           make stop
+  (ready in $(( $(date +%s) - started )) s)
+
+MSG

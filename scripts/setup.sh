@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Creates the project venv (.venv, Python 3.11) and installs the portal with every
+# dependency pinned by constraints.txt. Idempotent: skips pip when nothing changed.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+PYTHON="${OSN_PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null || die "$PYTHON not found; the portal needs Python 3.11"
+
+if [ ! -x "$PY" ]; then
+  say "creating the virtualenv in $VENV"
+  "$PYTHON" -m venv "$VENV" || die "could not create $VENV"
+fi
+
+# Reinstall only when an input changed (the stamp keeps their checksum).
+stamp="$VENV/.osnabrueck-installed"
+inputs=$(cat "$REPO/constraints.txt" "$REPO/requirements.in" "$REPO/requirements-dev.in" \
+              "$REPO/pyproject.toml" "$REPO/setup.py" | sha256sum | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ] && "$PY" -c "import ckanext.osnabrueck.plugin" 2>/dev/null; then
+  exit 0
+fi
+
+say "installing Python packages (pinned by constraints.txt)"
+pip() { "$PY" -m pip --disable-pip-version-check -q "$@"; }
+pip install -c "$REPO/constraints.txt" setuptools wheel || die "pip could not install setuptools"
+pip install -c "$REPO/constraints.txt" -r "$REPO/requirements.in" -r "$REPO/requirements-dev.in" \
+  || die "pip install failed; see the output above"
+pip install -c "$REPO/constraints.txt" --no-build-isolation -e "$REPO" || die "installing the portal package failed"
+echo "$inputs" > "$stamp"
