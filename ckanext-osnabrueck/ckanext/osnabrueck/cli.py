@@ -16,3 +16,12 @@ def load_demo():
 
     report = load_all()
     click.secho(f"Demo-Inhalte: {report.summary()}", fg="green")
+
+
+@osnabrueck.command("harvest-consumer")
+@click.argument("stage", type=click.Choice(["gather", "fetch"]))
+def harvest_consumer(stage):
+    """Run a harvest queue consumer that survives idle queues (see consumers.py)."""
+    from ckanext.osnabrueck_harvesters import consumers
+
+    consumers.run(stage)

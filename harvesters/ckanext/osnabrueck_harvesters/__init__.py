@@ -1,0 +1,1 @@
+"""Harvesters of Open Data Osnabrück: SensorThings (FROST), ArcGIS/OGC and CSW."""
