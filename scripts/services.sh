@@ -60,8 +60,9 @@ redis_start() {
 redis_stop() {
   pid_alive "$REDIS_PID" || { rm -f "$REDIS_PID"; return 0; }
   say "stopping Redis"
-  redis-cli -h "$HOST" -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || kill "$(cat "$REDIS_PID")"
-  wait_for redis-stop 20 bash -c "! kill -0 $(cat "$REDIS_PID") 2>/dev/null" || true
+  local pid; pid="$(cat "$REDIS_PID")"
+  redis-cli -h "$HOST" -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || kill "$pid"
+  wait_for redis-stop 20 bash -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null || true
   rm -f "$REDIS_PID"
 }
 
