@@ -72,3 +72,16 @@ def test_make_stop_leaves_no_process_behind(repo, throwaway_stack):
     assert [port for port in PORTS.values() if _listening(port)] == []
     assert _processes_using(run_dir) == []
     assert not list((run_dir / "pids").glob("*.pid"))
+
+
+def test_taken_port_is_reported_clearly(repo):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        env = {**os.environ, "OSN_RUN_DIR": str(repo / ".run" / "port-test"), "OSN_REDIS_PORT": str(port)}
+        result = subprocess.run(["bash", "scripts/services.sh", "start", "redis"], cwd=repo, env=env,
+                                capture_output=True, text=True, timeout=60)
+    shutil.rmtree(repo / ".run" / "port-test", ignore_errors=True)
+    assert result.returncode != 0
+    assert f"port {port} (for redis) is already taken" in result.stderr
