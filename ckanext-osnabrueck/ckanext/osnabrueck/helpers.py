@@ -4,7 +4,18 @@ from __future__ import annotations
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-__all__ = ["osnabrueck_contributor_id", "osnabrueck_license_uri"]
+from . import vocabularies
+
+__all__ = ["osnabrueck_contributor_id", "osnabrueck_license_uri", "osnabrueck_vocabulary_choices",
+           "osnabrueck_vocabulary_label", "osnabrueck_lang"]
+
+
+def osnabrueck_lang() -> str:
+    """The UI language, falling back to the portal's default outside requests."""
+    try:
+        return tk.h.lang() or tk.config.get("ckan.locale_default")
+    except (RuntimeError, AttributeError, TypeError):
+        return tk.config.get("ckan.locale_default") or "de"
 
 
 def osnabrueck_contributor_id() -> str:
@@ -16,3 +27,13 @@ def osnabrueck_license_uri(license_id: str | None) -> str | None:
     """The dcat-ap.de URI of a licence of the portal's list (config/licenses.json)."""
     licence = model.Package.get_license_register().get(license_id) if license_id else None
     return getattr(licence, "uri", None) if licence else None
+
+
+def osnabrueck_vocabulary_choices(field: dict) -> list[dict]:
+    """Scheming ``choices_helper``: the field's vocabulary in the UI language."""
+    return vocabularies.choices(field["vocabulary"], osnabrueck_lang(), field.get("vocabulary_value", "uri"))
+
+
+def osnabrueck_vocabulary_label(name: str, value) -> str:
+    """The label of a vocabulary value (URI or code) in the UI language."""
+    return vocabularies.get(name).label(value, osnabrueck_lang())

@@ -1,15 +1,29 @@
 """The ``osnabrueck`` plugin: a registry only. Each concern lives in its own module."""
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
+
+from . import themes
 
 
 @tk.blanket.config_declarations
 @tk.blanket.helpers
+@tk.blanket.validators
 @tk.blanket.cli
-class OsnabrueckPlugin(p.SingletonPlugin):
+class OsnabrueckPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
+    p.implements(p.IPackageController, inherit=True)
 
+    # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "osnabrueck")
+
+    # IPackageController: EU themes decide the theme groups
+    def after_dataset_create(self, context, pkg_dict):
+        themes.sync_groups(pkg_dict)
+
+    def after_dataset_update(self, context, pkg_dict):
+        themes.sync_groups(pkg_dict)

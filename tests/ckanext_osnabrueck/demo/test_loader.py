@@ -19,15 +19,15 @@ def test_dataset_dict_maps_the_dcat_ap_de_fields():
             "spatial": [8.0, 52.2, 8.1, 52.3], "temporal": {"start": "2025-01-01"}}
     data = loader.dataset_dict(spec, ORG, "http://dcat-ap.de/def/contributors/SWONetzGmbH")
     assert data["notes"] == "Text"
-    assert data["groups"] == [{"name": "soci"}, {"name": "regi"}]
+    assert "groups" not in data  # the theme groups follow from "theme"
     assert data["theme"] == ["http://publications.europa.eu/resource/authority/data-theme/SOCI",
                              "http://publications.europa.eu/resource/authority/data-theme/REGI"]
     assert data["frequency"].endswith("/frequency/ANNUAL")
     assert data["license_id"] == "dl-by-de/2.0"
-    assert data["contact"] == [{"name": "Statistik", "email": "statistik@osnabrueck.de",
-                                "url": "https://www.osnabrueck.de/statistik"}]
+    assert (data["contact_name"], data["contact_email"], data["contact_url"]) == \
+        ("Statistik", "statistik@osnabrueck.de", "https://www.osnabrueck.de/statistik")
     assert json.loads(data["spatial"])["coordinates"][0][2] == [8.1, 52.3]
-    assert data["temporal_coverage"] == [{"start": "2025-01-01"}]
+    assert data["temporal_start"] == "2025-01-01" and "temporal_end" not in data
     assert "url" not in data  # no landing page in the spec
 
 
@@ -39,7 +39,7 @@ def test_fingerprint_changes_with_spec_and_content():
 
 
 def test_file_format_from_extension():
-    assert loader.file_format("a.geojson") == ("GeoJSON", "application/geo+json")
+    assert loader.file_format("a.geojson") == ("GEOJSON", "application/geo+json")
     assert loader.file_format("a.csv") == ("CSV", "text/csv")
 
 

@@ -23,18 +23,18 @@ from werkzeug.datastructures import FileStorage
 import ckan.plugins.toolkit as tk
 
 from . import files
-from ..helpers import osnabrueck_license_uri
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
 EU = "http://publications.europa.eu/resource/authority"
 GEOCODING = "http://dcat-ap.de/def/politicalGeocoding"
 DEFAULT_LICENSE = "dl-by-de/2.0"
 BBOXES = {"city": (7.9700, 52.2300, 8.1300, 52.3300), "innenstadt": (8.0360, 52.2705, 8.0560, 52.2830)}
-FORMATS = {".csv": ("CSV", "text/csv"), ".geojson": ("GeoJSON", "application/geo+json"),
+FORMATS = {".csv": ("CSV", "text/csv"), ".geojson": ("GEOJSON", "application/geo+json"),
            ".json": ("JSON", "application/json")}
+RIGHTS = "Namensnennung gemäß Datenlizenz Deutschland – Namensnennung – Version 2.0"
 
 
 @dataclass
@@ -106,15 +106,13 @@ def bbox_geojson(bbox) -> str:
 
 
 def file_format(filename: str) -> tuple[str, str]:
+    """EU file-type code and media type of a demo file."""
     suffix = Path(filename).suffix
     return FORMATS.get(suffix, (suffix.lstrip(".").upper(), mimetypes.guess_type(filename)[0] or ""))
 
 
 def dataset_dict(spec: dict, org: dict, contributor_id: str) -> dict:
     """The CKAN dataset dict of one demo spec, without resources."""
-    contact = {"name": org["title"], "email": org["email"]}
-    if not spec.get("contact_email_only"):
-        contact["url"] = org["url"]
     data = {
         "name": spec["name"],
         "title": spec["title"],
@@ -122,23 +120,27 @@ def dataset_dict(spec: dict, org: dict, contributor_id: str) -> dict:
         "owner_org": spec["org"],
         "license_id": spec.get("license", DEFAULT_LICENSE),
         "tags": [{"name": tag} for tag in spec.get("tags", [])],
-        "groups": [{"name": theme} for theme in spec.get("themes", [])],
         "theme": [f"{EU}/data-theme/{theme.upper()}" for theme in spec.get("themes", [])],
-        "publisher": [{"name": org["title"], "email": org["email"], "url": org["url"],
-                       "type": "http://purl.org/adms/publishertype/LocalAuthority"}],
-        "contact": [contact],
+        "publisher_name": org["title"],
+        "publisher_url": org["url"],
         "contributor_id": contributor_id,
+        "contact_name": org["title"],
+        "contact_email": org["email"],
         "political_geocoding_uri": f"{GEOCODING}/regionalKey/034040000000",
         "political_geocoding_level_uri": f"{GEOCODING}/Level/municipality",
         "spatial": bbox_geojson(_bbox(spec.get("spatial", "city"))),
         "language": [f"{EU}/language/DEU"],
+        "access_rights": f"{EU}/access-right/PUBLIC",
     }
+    if not spec.get("weak"):
+        data.update({"contact_url": org["url"], "planned_availability": f"{EU}/planned-availability/STABLE"})
     optional = {
         "frequency": spec.get("frequency") and f"{EU}/frequency/{spec['frequency']}",
         "issued": spec.get("issued"),
         "modified": spec.get("modified"),
         "url": spec.get("landing_page"),
-        "temporal_coverage": spec.get("temporal") and [spec["temporal"]],
+        "temporal_start": spec.get("temporal", {}).get("start"),
+        "temporal_end": spec.get("temporal", {}).get("end"),
     }
     data.update({key: value for key, value in optional.items() if value})
     return data
@@ -148,20 +150,17 @@ def _bbox(spatial) -> tuple:
     return BBOXES[spatial] if isinstance(spatial, str) else tuple(spatial)
 
 
-def resource_dict(spec: dict, org: dict, license_id: str) -> dict:
+def resource_dict(spec: dict, org: dict) -> dict:
     fmt, mimetype = file_format(spec["file"])
-    licence = osnabrueck_license_uri(license_id)
-    resource = {
+    return {
         "name": spec["name"],
         "description": spec.get("description", ""),
         "format": fmt,
         "mimetype": mimetype,
-        "license_attribution_by_text": f"Stadt Osnabrück, {org['title']}"
-        if not org["title"].endswith(("GmbH", "AG")) else org["title"],
+        "license_attribution_by_text": org["title"] if org["title"].endswith(("GmbH", "AG"))
+        else f"Stadt Osnabrück, {org['title']}",
+        "rights": spec.get("rights", RIGHTS),
     }
-    if licence:
-        resource["license"] = licence
-    return resource
 
 
 def fingerprint(spec: dict, blobs: list[bytes]) -> str:
@@ -218,7 +217,7 @@ def load_dataset(spec: dict, org: dict, state: StateFile, report: LoadReport) ->
     data["id"] = existing["id"]
     data["resources"] = []
     for res_spec, blob in zip(spec["resources"], blobs):
-        resource = _upload(resource_dict(res_spec, org, data["license_id"]), res_spec["file"], blob)
+        resource = _upload(resource_dict(res_spec, org), res_spec["file"], blob)
         if res_spec["name"] in ids:
             resource["id"] = ids[res_spec["name"]]
         data["resources"].append(resource)

@@ -1,0 +1,40 @@
+"""Keeps a dataset's CKAN groups in step with its EU data themes.
+
+The 13 theme groups are named after the theme codes (``envi``, ``tran`` …). Membership is
+written to the session of the dataset's own create/update, so it is committed (and
+indexed) with it. Groups that are not theme groups are left alone.
+"""
+from __future__ import annotations
+
+import json
+
+import ckan.model as model
+
+from . import vocabularies
+
+
+def theme_group_names(themes) -> set[str]:
+    """Group names of a list of theme URIs (or of its JSON form)."""
+    if isinstance(themes, str):
+        themes = json.loads(themes) if themes.startswith("[") else [themes]
+    vocabulary = vocabularies.get("data-theme")
+    return {concept["code"].lower() for concept in map(vocabulary.find, themes or []) if concept}
+
+
+def sync_groups(pkg_dict: dict) -> None:
+    package = model.Package.get(pkg_dict.get("id"))
+    if package is None:
+        return
+    all_themes = {c["code"].lower() for c in vocabularies.get("data-theme").concepts}
+    wanted = theme_group_names(pkg_dict.get("theme"))
+    groups = {group.name: group for group in model.Session.query(model.Group).filter(
+        model.Group.name.in_(all_themes), model.Group.is_organization.is_(False), model.Group.state == "active")}
+    members = {member.group_id: member for member in model.Session.query(model.Member).filter_by(
+        table_name="package", table_id=package.id, state="active")}
+    for name, group in groups.items():
+        member = members.get(group.id)
+        if name in wanted and member is None:
+            model.Session.add(model.Member(table_name="package", table_id=package.id, capacity="public",
+                                           group_id=group.id, state="active"))
+        elif name not in wanted and member is not None:
+            member.state = "deleted"
