@@ -10,7 +10,7 @@ SOURCES = {
     "ckanext.osnabrueck": "ckanext-osnabrueck/ckanext/osnabrueck",
     "ckanext.osnabrueck_harvesters": "harvesters/ckanext/osnabrueck_harvesters",
 }
-DATA = ["*.yaml", "*.yml", "*.json", "*.html", "*.css", "*.js", "*.svg", "*.png",
+DATA = ["*.yaml", "*.yml", "*.json", "*.ini", "*.mako", "*.html", "*.css", "*.js", "*.svg", "*.png",
         "*.po", "*.pot", "*.mo", "*.csv", "*.geojson", "*.ttl", "*.txt", "*.xml", "*.md"]
 
 

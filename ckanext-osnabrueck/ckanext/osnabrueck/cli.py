@@ -18,6 +18,36 @@ def load_demo():
     click.secho(f"Demo-Inhalte: {report.summary()}", fg="green")
 
 
+@osnabrueck.command("validate-all")
+def validate_all():
+    """List every dataset that does not satisfy the schema, and why (exit 1 if any)."""
+    from ckanext.osnabrueck.logic.validation import invalid_datasets
+
+    count = 0
+    for name, errors in invalid_datasets():
+        count += 1
+        click.secho(name, fg="red", bold=True)
+        for field, messages in errors.items():
+            click.echo(f"  {field}: {'; '.join(messages)}")
+    if count:
+        click.secho(f"{count} Datensätze entsprechen nicht dem Schema.", fg="red")
+        raise SystemExit(1)
+    click.secho("Alle Datensätze entsprechen dem Schema.", fg="green")
+
+
+@osnabrueck.command("check-urls")
+@click.option("--now", is_flag=True, help="Check here and now instead of in the background.")
+def check_urls(now):
+    """Check the access and download URLs of every dataset (for the quality score)."""
+    from ckanext.osnabrueck import urlcheck
+    from ckanext.osnabrueck.logic.validation import all_dataset_ids
+
+    ids = list(all_dataset_ids())
+    for dataset_id in ids:
+        urlcheck.check_dataset_urls(dataset_id) if now else urlcheck.enqueue(dataset_id)
+    click.secho(f"URL-Prüfung für {len(ids)} Datensätze {'erledigt' if now else 'eingeplant'}.", fg="green")
+
+
 @osnabrueck.command("harvest-consumer")
 @click.argument("stage", type=click.Choice(["gather", "fetch"]))
 def harvest_consumer(stage):

@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 from . import vocabularies
 
 __all__ = ["osnabrueck_contributor_id", "osnabrueck_license_uri", "osnabrueck_vocabulary_choices",
-           "osnabrueck_vocabulary_label", "osnabrueck_lang"]
+           "osnabrueck_vocabulary_label", "osnabrueck_lang", "osnabrueck_quality"]
 
 
 def osnabrueck_lang() -> str:
@@ -37,3 +37,11 @@ def osnabrueck_vocabulary_choices(field: dict) -> list[dict]:
 def osnabrueck_vocabulary_label(name: str, value) -> str:
     """The label of a vocabulary value (URI or code) in the UI language."""
     return vocabularies.get(name).label(value, osnabrueck_lang())
+
+
+def osnabrueck_quality(dataset_id: str) -> dict | None:
+    """The dataset's quality score for the steward's box on the dataset page, or None."""
+    try:
+        return tk.get_action("osnabrueck_quality_show")({}, {"id": dataset_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return None

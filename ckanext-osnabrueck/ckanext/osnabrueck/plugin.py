@@ -3,12 +3,15 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from . import themes
+from . import themes, urlcheck
 
 
 @tk.blanket.config_declarations
 @tk.blanket.helpers
 @tk.blanket.validators
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.blueprints
 @tk.blanket.cli
 class OsnabrueckPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
@@ -21,9 +24,11 @@ class OsnabrueckPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "osnabrueck")
 
-    # IPackageController: EU themes decide the theme groups
+    # IPackageController: EU themes decide the theme groups; URLs are checked in the background
     def after_dataset_create(self, context, pkg_dict):
         themes.sync_groups(pkg_dict)
+        urlcheck.enqueue(pkg_dict["id"])
 
     def after_dataset_update(self, context, pkg_dict):
         themes.sync_groups(pkg_dict)
+        urlcheck.enqueue(pkg_dict["id"])

@@ -151,6 +151,10 @@ def _bbox(spatial) -> tuple:
 
 
 def resource_dict(spec: dict, org: dict) -> dict:
+    """A resource of a generated file, or of a link (``link`` and ``format`` in the spec)."""
+    if "link" in spec:
+        return {"name": spec["name"], "url": spec["link"], "format": spec["format"],
+                "description": spec.get("description", "")}
     fmt, mimetype = file_format(spec["file"])
     return {
         "name": spec["name"],
@@ -163,11 +167,11 @@ def resource_dict(spec: dict, org: dict) -> dict:
     }
 
 
-def fingerprint(spec: dict, blobs: list[bytes]) -> str:
+def fingerprint(spec: dict, blobs: list[bytes | None]) -> str:
     digest = hashlib.sha256(LOADER_VERSION.encode())
     digest.update(json.dumps(spec, sort_keys=True, default=str).encode())
     for blob in blobs:
-        digest.update(hashlib.sha256(blob).digest())
+        digest.update(hashlib.sha256(blob or b"").digest())
     return digest.hexdigest()
 
 
@@ -200,7 +204,7 @@ def _upload(resource: dict, filename: str, blob: bytes) -> dict:
 
 def load_dataset(spec: dict, org: dict, state: StateFile, report: LoadReport) -> None:
     contributor_id = tk.config.get("ckanext.osnabrueck.contributor_id")
-    blobs = [files.generate(res["file"]) for res in spec["resources"]]
+    blobs = [files.generate(res["file"]) if "file" in res else None for res in spec["resources"]]
     print_ = fingerprint({"spec": spec, "org": org, "contributor": contributor_id}, blobs)
     existing = _show("package_show", spec["name"])
     if state.unchanged(spec["name"], print_, existing):
@@ -217,7 +221,9 @@ def load_dataset(spec: dict, org: dict, state: StateFile, report: LoadReport) ->
     data["id"] = existing["id"]
     data["resources"] = []
     for res_spec, blob in zip(spec["resources"], blobs):
-        resource = _upload(resource_dict(res_spec, org), res_spec["file"], blob)
+        resource = resource_dict(res_spec, org)
+        if blob is not None:
+            resource = _upload(resource, res_spec["file"], blob)
         if res_spec["name"] in ids:
             resource["id"] = ids[res_spec["name"]]
         data["resources"].append(resource)

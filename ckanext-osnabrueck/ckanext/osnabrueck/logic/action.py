@@ -1,0 +1,71 @@
+"""API actions of the osnabrueck plugin."""
+from __future__ import annotations
+
+import ckan.model as ckan_model
+import ckan.plugins.toolkit as tk
+from ckan.lib.navl.dictization_functions import validate
+from ckan.lib.plugins import lookup_package_plugin
+
+from .. import model, quality
+from . import schema
+
+__all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality"]
+
+
+def schema_errors(context: dict, dataset: dict) -> dict:
+    """Errors of validating a stored dataset against the current schema (empty: compliant)."""
+    package_schema = lookup_package_plugin(dataset.get("type")).update_package_schema()
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    validation_context = {"model": ckan_model, "session": ckan_model.Session, "user": site_user["name"],
+                          "ignore_auth": True, "package": ckan_model.Package.get(dataset["id"]),
+                          "schema_only": True}
+    _, errors = validate(dict(dataset), package_schema, validation_context)
+    return errors
+
+
+def dataset_score(context: dict, dataset: dict) -> quality.Score:
+    checks = model.url_checks(quality.urls_to_check(dataset))
+    return quality.score(dataset, checks, schema_errors(context, dataset))
+
+
+@tk.side_effect_free
+def osnabrueck_quality_show(context, data_dict):
+    """The metadata quality score (data.europa.eu MQA method) of a dataset.
+
+    :param id: id or name of the dataset
+    :returns: points, max (405), rating (excellent/good/sufficient/bad), the points per
+        dimension, and every indicator with its points and a hint how to improve it
+    """
+    data, errors = validate(data_dict, schema.osnabrueck_quality_show_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    tk.check_access("osnabrueck_quality_show", context, data)
+    dataset = tk.get_action("package_show")(dict(context), {"id": data["id"]})
+    result = dataset_score(context, dataset).as_dict()
+    result["url_checks"] = model.url_checks(quality.urls_to_check(dataset))
+    return result
+
+
+@tk.side_effect_free
+def osnabrueck_organization_quality(context, data_dict):
+    """The datasets of an organisation the user may see, lowest score first.
+
+    :param id: id or name of the organisation
+    :returns: the organisation's name and a list of {name, title, points, rating, private, state}
+    """
+    data, errors = validate(data_dict, schema.osnabrueck_organization_quality_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    tk.check_access("osnabrueck_organization_quality", context, data)
+    org = tk.get_action("organization_show")(dict(context), {"id": data["id"], "include_datasets": False})
+    search = tk.get_action("package_search")(dict(context), {
+        "fq": f'owner_org:"{org["id"]}"', "rows": 1000, "include_private": True, "include_drafts": True})
+    rows = []
+    for dataset in search["results"]:
+        result = dataset_score(context, dataset)
+        rows.append({"name": dataset["name"], "title": dataset["title"], "points": result.points,
+                     "rating": result.rating, "rating_label": result.rating_label,
+                     "private": dataset.get("private", False), "state": dataset.get("state"),
+                     "missing": [i.label for i in result.indicators if i.missing]})
+    rows.sort(key=lambda row: (row["points"], row["title"]))
+    return {"organization": org["name"], "max": quality.MAX_POINTS, "datasets": rows}

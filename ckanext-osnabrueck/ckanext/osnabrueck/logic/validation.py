@@ -1,0 +1,49 @@
+"""Schema validation of stored datasets (for `ckan osnabrueck validate-all` and the score)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+import ckan.plugins.toolkit as tk
+
+from .action import schema_errors
+
+
+def _site_context() -> dict:
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"], "ignore_auth": True}
+
+
+def all_dataset_ids() -> Iterator[str]:
+    """Ids of all datasets, private ones and drafts included."""
+    start, rows = 0, 500
+    while True:
+        page = tk.get_action("package_search")(_site_context(), {
+            "q": "*:*", "fl": "id", "rows": rows, "start": start, "sort": "name asc",
+            "include_private": True, "include_drafts": True})
+        yield from (hit["id"] for hit in page["results"])
+        start += rows
+        if start >= page["count"]:
+            return
+
+
+def _flatten(errors, prefix: str = "") -> dict[str, list[str]]:
+    flat = {}
+    for key, value in errors.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            for index, item in enumerate(value):
+                flat.update(_flatten(item, f"{name}[{index}]."))
+        elif isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        elif value:
+            flat[name] = [str(message) for message in value]
+    return flat
+
+
+def invalid_datasets() -> Iterator[tuple[str, dict[str, list[str]]]]:
+    """(name, {field: messages}) of each dataset that the current schema rejects."""
+    for dataset_id in all_dataset_ids():
+        dataset = tk.get_action("package_show")(_site_context(), {"id": dataset_id})
+        errors = _flatten(schema_errors(_site_context(), dataset))
+        if errors:
+            yield dataset["name"], errors
