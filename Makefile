@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PYTEST_ARGS ?=
 
-.PHONY: help install services run stop status test reset logs constraints bench
+.PHONY: help install services run stop status test reset logs constraints i18n-extract
 
 help:
 	@echo "make run     - install and start everything, load the demo, serve http://127.0.0.1:5000"
@@ -43,3 +43,9 @@ logs:
 constraints:
 	.venv/bin/pip freeze --all --exclude-editable | grep -v "^pip==\|open-data-osnabrueck" | sort -f > constraints.new
 	@echo "review constraints.new, then move it over constraints.txt (keep the header comment)"
+
+I18N := ckanext-osnabrueck/ckanext/osnabrueck/i18n
+
+i18n-extract:
+	.venv/bin/pybabel extract -F babel.cfg -o $(I18N)/ckanext-osnabrueck.pot --project=ckanext-osnabrueck --no-wrap --omit-header .
+	.venv/bin/pybabel update -i $(I18N)/ckanext-osnabrueck.pot -d $(I18N) -D ckanext-osnabrueck --no-wrap

@@ -16,14 +16,16 @@ fi
 stamp="$VENV/.osnabrueck-installed"
 inputs=$(cat "$REPO/constraints.txt" "$REPO/requirements.in" "$REPO/requirements-dev.in" \
               "$REPO/pyproject.toml" "$REPO/setup.py" | sha256sum | cut -d' ' -f1)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ] && "$PY" -c "import ckanext.osnabrueck.plugin" 2>/dev/null; then
-  exit 0
+if ! { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ] && "$PY" -c "import ckanext.osnabrueck.plugin" 2>/dev/null; }; then
+  say "installing Python packages (pinned by constraints.txt)"
+  pip() { "$PY" -m pip --disable-pip-version-check -q "$@"; }
+  pip install -c "$REPO/constraints.txt" setuptools wheel || die "pip could not install setuptools"
+  pip install -c "$REPO/constraints.txt" -r "$REPO/requirements.in" -r "$REPO/requirements-dev.in" \
+    || die "pip install failed; see the output above"
+  pip install -c "$REPO/constraints.txt" --no-build-isolation -e "$REPO" || die "installing the portal package failed"
+  echo "$inputs" > "$stamp"
 fi
 
-say "installing Python packages (pinned by constraints.txt)"
-pip() { "$PY" -m pip --disable-pip-version-check -q "$@"; }
-pip install -c "$REPO/constraints.txt" setuptools wheel || die "pip could not install setuptools"
-pip install -c "$REPO/constraints.txt" -r "$REPO/requirements.in" -r "$REPO/requirements-dev.in" \
-  || die "pip install failed; see the output above"
-pip install -c "$REPO/constraints.txt" --no-build-isolation -e "$REPO" || die "installing the portal package failed"
-echo "$inputs" > "$stamp"
+# Translations are compiled at install; .mo files are not committed.
+"$VENV/bin/pybabel" compile -d "$REPO/ckanext-osnabrueck/ckanext/osnabrueck/i18n" -D ckanext-osnabrueck >/dev/null \
+  || die "compiling the translations failed"

@@ -34,7 +34,9 @@ def sync_groups(pkg_dict: dict) -> None:
     for name, group in groups.items():
         member = members.get(group.id)
         if name in wanted and member is None:
-            model.Session.add(model.Member(table_name="package", table_id=package.id, capacity="public",
-                                           group_id=group.id, state="active"))
+            model.Session.add(model.Member(group=group, table_name="package", table_id=package.id,
+                                           capacity="public", state="active"))
         elif name not in wanted and member is not None:
             member.state = "deleted"
+    # CKAN's session does not autoflush; the dict that is indexed next must see the groups.
+    model.Session.flush()

@@ -8,7 +8,7 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.lib.navl.dictization_functions import missing
+from ckan.lib.navl.dictization_functions import StopOnError, missing
 from ckanext.scheming.validation import scheming_validator
 
 from .. import vocabularies
@@ -85,8 +85,8 @@ def osnabrueck_vocabulary_multiple(field, schema):
         if _empty(value):
             if field.get("required"):
                 errors[key].append(_("Please choose at least one value."))
-            data[key] = missing if _empty(value) else value
-            return
+            data.pop(key, None)
+            raise StopOnError
         vocabulary = vocabularies.get(name)
         chosen = []
         try:
@@ -144,11 +144,19 @@ def osnabrueck_uri(value):
     return value
 
 
-def osnabrueck_uri_list(value):
-    """A list of web addresses, stored as JSON."""
-    if _empty(value):
-        return value
-    return json.dumps([osnabrueck_uri(item) for item in _as_list(value)])
+def osnabrueck_uri_list(key, data, errors, context):
+    """A list of web addresses, stored as JSON; an empty one is not stored."""
+    value = data.get(key)
+    try:
+        items = [] if _empty(value) else _as_list(value)
+        if items:
+            data[key] = json.dumps([osnabrueck_uri(item) for item in items])
+    except Invalid as error:
+        errors[key].append(error.error)
+        return
+    if not items:
+        data.pop(key, None)
+        raise StopOnError
 
 
 def osnabrueck_political_geocoding_uri(value):
@@ -272,8 +280,10 @@ def osnabrueck_high_value_legislation(key, data, errors, context):
     if _empty(hvd) or str(hvd).lower() not in ("true", "yes", "ja", "on", "1"):
         return
     current: Any = data.get(key)
-    values = [] if _empty(current) else json.loads(current) if isinstance(current, str) and current.startswith("[") \
-        else _as_list(current)
+    try:
+        values = [] if _empty(current) else _as_list(current)
+    except Invalid:
+        return  # osnabrueck_uri_list reports the malformed value
     if HVD_REGULATION not in values:
         values.append(HVD_REGULATION)
     data[key] = json.dumps(values)
