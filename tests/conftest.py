@@ -28,7 +28,7 @@ def sysadmin_headers():
     return {"Authorization": user["token"]}
 
 
-PLUGINS_WITH_MIGRATIONS = ("activity", "harvest")
+PLUGINS_WITH_MIGRATIONS = ("activity", "harvest", "osnabrueck")
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,11 @@ import click
 __all__ = ["osnabrueck"]
 
 
+def _portal_language():
+    """A request context, so that messages come in the portal's default language (German)."""
+    return click.get_current_context().meta["flask_app"].test_request_context()
+
+
 @click.group(short_help="Open Data Osnabrück commands")
 def osnabrueck():
     """Open Data Osnabrück: demo content and maintenance."""
@@ -24,11 +29,12 @@ def validate_all():
     from ckanext.osnabrueck.logic.validation import invalid_datasets
 
     count = 0
-    for name, errors in invalid_datasets():
-        count += 1
-        click.secho(name, fg="red", bold=True)
-        for field, messages in errors.items():
-            click.echo(f"  {field}: {'; '.join(messages)}")
+    with _portal_language():
+        for name, errors in invalid_datasets():
+            count += 1
+            click.secho(name, fg="red", bold=True)
+            for field, messages in errors.items():
+                click.echo(f"  {field}: {'; '.join(messages)}")
     if count:
         click.secho(f"{count} Datensätze entsprechen nicht dem Schema.", fg="red")
         raise SystemExit(1)

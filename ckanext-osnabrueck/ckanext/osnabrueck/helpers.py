@@ -1,13 +1,15 @@
 """Template helpers of the Osnabrück theme."""
 from __future__ import annotations
 
+import json
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from . import vocabularies
 
 __all__ = ["osnabrueck_contributor_id", "osnabrueck_license_uri", "osnabrueck_vocabulary_choices",
-           "osnabrueck_vocabulary_label", "osnabrueck_lang", "osnabrueck_quality"]
+           "osnabrueck_vocabulary_label", "osnabrueck_lang", "osnabrueck_quality", "osnabrueck_selected"]
 
 
 def osnabrueck_lang() -> str:
@@ -45,3 +47,18 @@ def osnabrueck_quality(dataset_id: str) -> dict | None:
         return tk.get_action("osnabrueck_quality_show")({}, {"id": dataset_id})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return None
+
+
+def osnabrueck_selected(value) -> list[str]:
+    """The chosen values of a multi-value field, whether stored (list, JSON) or just submitted."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    text = str(value)
+    if text.startswith("["):
+        try:
+            return [str(item) for item in json.loads(text)]
+        except ValueError:
+            return []
+    return [text]

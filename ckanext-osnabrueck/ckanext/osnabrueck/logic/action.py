@@ -4,7 +4,7 @@ from __future__ import annotations
 import ckan.model as ckan_model
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import validate
-from ckan.lib.plugins import lookup_package_plugin
+from ckan.lib.plugins import lookup_package_plugin, plugin_validate
 
 from .. import model, quality
 from . import schema
@@ -14,12 +14,14 @@ __all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality"]
 
 def schema_errors(context: dict, dataset: dict) -> dict:
     """Errors of validating a stored dataset against the current schema (empty: compliant)."""
-    package_schema = lookup_package_plugin(dataset.get("type")).update_package_schema()
+    plugin = lookup_package_plugin(dataset.get("type"))
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     validation_context = {"model": ckan_model, "session": ckan_model.Session, "user": site_user["name"],
                           "ignore_auth": True, "package": ckan_model.Package.get(dataset["id"]),
                           "schema_only": True}
-    _, errors = validate(dict(dataset), package_schema, validation_context)
+    # The way package_update validates: scheming adds its field validators here.
+    _, errors = plugin_validate(plugin, validation_context, dict(dataset), plugin.update_package_schema(),
+                                "package_update")
     return errors
 
 

@@ -43,7 +43,8 @@ def _flatten(errors, prefix: str = "") -> dict[str, list[str]]:
 def invalid_datasets() -> Iterator[tuple[str, dict[str, list[str]]]]:
     """(name, {field: messages}) of each dataset that the current schema rejects."""
     for dataset_id in all_dataset_ids():
-        dataset = tk.get_action("package_show")(_site_context(), {"id": dataset_id})
+        # The database is the truth here, not the search index's copy.
+        dataset = tk.get_action("package_show")({**_site_context(), "use_cache": False}, {"id": dataset_id})
         errors = _flatten(schema_errors(_site_context(), dataset))
         if errors:
             yield dataset["name"], errors

@@ -243,16 +243,20 @@ def osnabrueck_resource_license(key, data, errors, context):
     data[key] = concept["uri"]
 
 
-def osnabrueck_byte_size(value):
+def osnabrueck_byte_size(key, data, errors, context):
+    """Size in bytes (dcat:byteSize); an empty one is not stored."""
+    value = data.get(key)
     if _empty(value):
-        return value
+        data.pop(key, None)
+        raise StopOnError
     try:
         size = int(str(value).replace(".", "").replace(" ", ""))
     except ValueError:
-        raise Invalid(_("The size must be a whole number of bytes.")) from None
+        size = -1
     if size < 0:
-        raise Invalid(_("The size must be a whole number of bytes."))
-    return size
+        errors[key].append(_("The size must be a whole number of bytes."))
+        return
+    data[key] = size
 
 
 def osnabrueck_checksum(key, data, errors, context):
