@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 
 from . import vocabularies
 
-__all__ = ["osnabrueck_contributor_id", "osnabrueck_license_uri", "osnabrueck_vocabulary_choices",
+__all__ = ["osnabrueck_contributor_id", "osnabrueck_political_geocoding_uri", "osnabrueck_license_uri", "osnabrueck_vocabulary_choices",
            "osnabrueck_vocabulary_label", "osnabrueck_lang", "osnabrueck_quality", "osnabrueck_selected"]
 
 
@@ -23,6 +23,11 @@ def osnabrueck_lang() -> str:
 def osnabrueck_contributor_id() -> str:
     """The portal's default dcatde:contributorID."""
     return tk.config.get("ckanext.osnabrueck.contributor_id")
+
+
+def osnabrueck_political_geocoding_uri() -> str:
+    """The portal's default political geocoding (Osnabrück's regional key)."""
+    return tk.config.get("ckanext.osnabrueck.political_geocoding_uri")
 
 
 def osnabrueck_license_uri(license_id: str | None) -> str | None:
