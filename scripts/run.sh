@@ -13,16 +13,19 @@ bash "$REPO/scripts/services.sh" start
 "$PY" "$REPO/scripts/configure.py" || die "could not write the config or prepare the databases"
 bash "$REPO/scripts/init-db.sh" "$CKAN_INI"
 
-# A sysadmin with a generated password (kept in .run/secrets.json, never in a config).
-admin_password=$("$PY" - "$RUN_DIR/secrets.json" <<'PY'
+# Generated passwords, kept in .run/secrets.json (never in a config).
+secret() {
+  "$PY" - "$RUN_DIR/secrets.json" "$1" <<'PY'
 import json, secrets, sys
-path = sys.argv[1]
+path, name = sys.argv[1], sys.argv[2]
 data = json.load(open(path))
-data.setdefault("admin_password", secrets.token_urlsafe(12))
+data.setdefault(name, secrets.token_urlsafe(12))
 json.dump(data, open(path, "w"), indent=2)
-print(data["admin_password"])
+print(data[name])
 PY
-)
+}
+admin_password=$(secret admin_password)
+steward_password=$(secret steward_password)
 if ! "$CKAN" -c "$CKAN_INI" user list 2>/dev/null | grep -qE "^name=admin( |$)"; then
   say "creating the sysadmin 'admin'"
   "$CKAN" -c "$CKAN_INI" user add admin email=opendata@osnabrueck.de password="$admin_password" \
@@ -33,6 +36,8 @@ fi
 if [ "${OSN_SKIP_DEMO:-0}" != 1 ]; then
   say "loading the Osnabrück demo content"
   "$CKAN" -c "$CKAN_INI" osnabrueck load-demo || die "loading the demo content failed"
+  OSN_STEWARD_PASSWORD="$steward_password" "$CKAN" -c "$CKAN_INI" osnabrueck demo-steward \
+    redaktion-geodaten geodaten-verkehrsanlagen >/dev/null || die "creating the demo steward failed"
 fi
 
 bash "$REPO/scripts/portal.sh" start
@@ -40,7 +45,8 @@ bash "$REPO/scripts/portal.sh" start
 cat <<MSG
 
   Open Data Osnabrück läuft / is running:   http://$HOST:$CKAN_PORT
-  Anmeldung / login:                        admin / $admin_password
+  Anmeldung / login (Sysadmin):             admin / $admin_password
+  Redaktion Geodaten (steward, editor):     redaktion-geodaten / $steward_password
   Dienste / services:                       make status     Logs: $RUN_DIR/log/
   Stoppen / stop:                           make stop
   (ready in $(( $(date +%s) - started )) s)

@@ -23,6 +23,19 @@ def load_demo():
     click.secho(f"Demo-Inhalte: {report.summary()}", fg="green")
 
 
+@osnabrueck.command("demo-steward")
+@click.argument("name")
+@click.argument("organization")
+@click.option("--password", envvar="OSN_STEWARD_PASSWORD", required=True,
+              help="Password of a newly created account (or OSN_STEWARD_PASSWORD).")
+def demo_steward(name, organization, password):
+    """Give the demo a data steward: NAME becomes editor of ORGANIZATION (created if missing)."""
+    from ckanext.osnabrueck.demo.loader import ensure_editor
+
+    ensure_editor(name, organization, password)
+    click.secho(f"{name} ist Redakteur*in von {organization}.", fg="green")
+
+
 @osnabrueck.command("validate-all")
 def validate_all():
     """List every dataset that does not satisfy the schema, and why (exit 1 if any)."""

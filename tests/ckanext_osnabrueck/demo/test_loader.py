@@ -86,3 +86,13 @@ def test_parking_dataset_is_found_and_its_files_download(app):
     download = app.get(csv_resource["url"].replace("http://test.ckan.net", ""))
     assert download.status_code == 200
     assert download.body.startswith("stellplatz;strasse;status")
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_demo_steward_is_editor_of_its_organisation_only():
+    loader.load_organizations()
+    loader.ensure_editor("redaktion-geodaten", "geodaten-verkehrsanlagen", "ein-langes-passwort")
+    loader.ensure_editor("redaktion-geodaten", "geodaten-verkehrsanlagen", "ein-langes-passwort")  # idempotent
+    orgs = call_action("organization_list_for_user", context={"user": "redaktion-geodaten"},
+                       id="redaktion-geodaten", permission="create_dataset")
+    assert [org["name"] for org in orgs] == ["geodaten-verkehrsanlagen"]

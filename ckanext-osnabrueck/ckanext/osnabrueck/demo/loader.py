@@ -82,6 +82,16 @@ def _ensure(kind: str, data: dict) -> bool:
     return True
 
 
+def ensure_editor(name: str, organization: str, password: str) -> None:
+    """A demo data steward: the user (created if missing) as editor of the organisation."""
+    if _show("user_show", name) is None:
+        tk.get_action("user_create")(_context(), {"name": name, "password": password,
+                                                  "email": f"{name}@osnabrueck.example",
+                                                  "fullname": f"Redaktion {organization}"})
+    tk.get_action("organization_member_create")(_context(), {"id": organization, "username": name,
+                                                             "role": "editor"})
+
+
 def load_organizations() -> dict[str, dict]:
     orgs = {}
     for org in read_yaml("organizations.yaml"):
