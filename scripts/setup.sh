@@ -22,7 +22,10 @@ if ! { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ] && "$PY" -c "import 
   pip install -c "$REPO/constraints.txt" setuptools wheel || die "pip could not install setuptools"
   pip install -c "$REPO/constraints.txt" -r "$REPO/requirements.in" -r "$REPO/requirements-dev.in" \
     || die "pip install failed; see the output above"
+  # A stale egg-info in the repo root would shadow the installed entry points (RDF profiles).
+  rm -rf "$REPO"/*.egg-info
   pip install -c "$REPO/constraints.txt" --no-build-isolation -e "$REPO" || die "installing the portal package failed"
+  rm -rf "$REPO"/*.egg-info
   echo "$inputs" > "$stamp"
 fi
 

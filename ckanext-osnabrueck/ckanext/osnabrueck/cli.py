@@ -67,6 +67,32 @@ def check_urls(now):
     click.secho(f"URL-Prüfung für {len(ids)} Datensätze {'erledigt' if now else 'eingeplant'}.", fg="green")
 
 
+@osnabrueck.command("shacl")
+@click.option("--dataset", "dataset_ids", multiple=True, help="Dataset id or name (default: all public ones).")
+@click.option("--profile", "profiles", multiple=True, type=click.Choice(["v20_de_spec_implr", "v30_de_spec"]),
+              help="Validation profile (default: both).")
+@click.option("--warnings/--no-warnings", default=False, help="List warnings too.")
+def shacl(dataset_ids, profiles, warnings):
+    """Validate datasets' DCAT-AP.de RDF against GovData's SHACL shapes, per dataset."""
+    from ckanext.osnabrueck import rdf, shacl as shapes
+
+    base = shapes.shapes_dir()
+    if not shapes.available(base):
+        raise click.ClickException(f"Die SHACL-Shapes fehlen in {base} (ckanext.osnabrueck.shacl_dir).")
+    failed = 0
+    for dataset_id, graph in rdf.dataset_graphs(list(dataset_ids) or None):
+        for profile in profiles or shapes.PROFILES:
+            report = shapes.validate(graph, base, profile)
+            status = "ok" if not report.violations else f"{len(report.violations)} Verstöße"
+            click.echo(f"{dataset_id} [{shapes.PROFILE_TITLES[profile]}]: {status}, "
+                       f"{len(report.warnings)} Warnungen")
+            failed += bool(report.violations)
+            for finding in report.violations + (report.warnings if warnings else []):
+                click.echo(f"  {finding.line()}")
+    if failed:
+        raise SystemExit(1)
+
+
 @osnabrueck.command("harvest-consumer")
 @click.argument("stage", type=click.Choice(["gather", "fetch"]))
 def harvest_consumer(stage):
