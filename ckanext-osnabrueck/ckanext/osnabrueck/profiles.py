@@ -20,6 +20,7 @@ from ckanext.dcat.profiles.base import ADMS, DCAT, DCATAP, DCT, FOAF, GSP, SPDX,
 from ckanext.dcat.utils import resource_uri
 
 from . import vocabularies
+from .logic.validators import HVD_REGULATION
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 EU = "http://publications.europa.eu/resource/authority"
@@ -219,8 +220,11 @@ class DCATAPdeProfile(EuropeanDCATAP3Profile):
         self._parse_dcatde(dataset_dict, dataset_ref)
         self._parse_lists(dataset_dict, dataset_ref)
         self._parse_extras_to_fields(dataset_dict)
+        self._parse_spatial(dataset_dict, dataset_ref)
         for distribution in self._distributions(dataset_ref):
             self._parse_distribution(dataset_dict, distribution)
+        self._parse_planned_availability(dataset_dict)
+        self._parse_high_value(dataset_dict)
         return dataset_dict
 
     def _first(self, subject, predicate):
@@ -286,6 +290,31 @@ class DCATAPdeProfile(EuropeanDCATAP3Profile):
                                                         "publisher_uri", "publisher_type"):
                 remaining.append(extra)
         dataset_dict["extras"] = remaining
+
+    def _parse_spatial(self, dataset_dict, dataset_ref):
+        from shapely import wkt
+        from shapely.geometry import mapping
+
+        for location in self.g.objects(dataset_ref, DCT.spatial):
+            bbox = self._first(location, DCAT.bbox)
+            if bbox is not None:
+                try:
+                    dataset_dict["spatial"] = json.dumps(mapping(wkt.loads(str(bbox))))
+                except Exception:  # noqa: BLE001 - a foreign catalogue's bad WKT is no reason to fail
+                    continue
+                return
+
+    @staticmethod
+    def _parse_planned_availability(dataset_dict):
+        """The dataset's planned availability is the one all its distributions share."""
+        values = {resource.get("availability") for resource in dataset_dict.get("resources", [])}
+        if len(values) == 1 and None not in values:
+            dataset_dict["planned_availability"] = values.pop()
+
+    @staticmethod
+    def _parse_high_value(dataset_dict):
+        laws = dataset_dict.get("applicable_legislation") or []
+        dataset_dict["hvd"] = "true" if HVD_REGULATION in laws else "false"
 
     def _parse_distribution(self, dataset_dict, distribution):
         resource = next((r for r in dataset_dict.get("resources", [])
