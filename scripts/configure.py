@@ -27,7 +27,7 @@ SECRET_NAMES = ("ckan_db_password", "datastore_rw_password", "datastore_ro_passw
                 "secret_key", "api_token_secret")
 ROLES = {"ckan_default": "ckan_db_password", "datastore_rw": "datastore_rw_password",
          "datastore_ro": "datastore_ro_password"}
-DATABASES = {"ckan_default": "ckan_default", "ckan_test": "ckan_default",
+DATABASES = {"ckan_default": "ckan_default", "ckan_test": "ckan_default", "ckan_harvest_test": "ckan_default",
              "datastore_default": "datastore_rw", "datastore_test": "datastore_rw",
              "frost": "ckan_default"}
 READ_ONLY = {"datastore_default": "datastore_ro", "datastore_test": "datastore_ro"}

@@ -68,7 +68,7 @@ redis_stop() {
 
 # --- Solr --------------------------------------------------------------------------------
 SOLR_PID="$PID_DIR/solr.pid"
-SOLR_CORES=(ckan ckan_test)
+SOLR_CORES=(ckan ckan_test ckan_harvest_test)
 
 solr_build() {
   local classes="$SOLR_LAUNCHER/target/classes/de/osnabrueck/opendata/solr/EmbeddedSolr.class"

@@ -284,7 +284,7 @@ class DCATAPdeProfile(EuropeanDCATAP3Profile):
             key = extra["key"]
             if key in schema_fields:
                 dataset_dict.setdefault(key, extra["value"])
-            elif key not in LIST_FIELDS and key not in ("uri", "guid", "spatial_uri", "spatial_text",
+            elif key not in LIST_FIELDS and key not in ("guid", "spatial_uri", "spatial_text",
                                                         "contact_name", "contact_email", "contact_uri",
                                                         "publisher_name", "publisher_email", "publisher_url",
                                                         "publisher_uri", "publisher_type"):
