@@ -6,10 +6,10 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import validate
 from ckan.lib.plugins import lookup_package_plugin, plugin_validate
 
-from .. import model, quality
+from .. import model, quality, rdf_cache
 from . import schema
 
-__all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality"]
+__all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality", "dcat_catalog_show"]
 
 
 def schema_errors(context: dict, dataset: dict) -> dict:
@@ -71,3 +71,16 @@ def osnabrueck_organization_quality(context, data_dict):
                      "missing": [i.label for i in result.indicators if i.missing]})
     rows.sort(key=lambda row: (row["points"], row["title"]))
     return {"organization": org["name"], "max": quality.MAX_POINTS, "datasets": rows}
+
+
+@tk.chained_action
+@tk.side_effect_free
+def dcat_catalog_show(original_action, context, data_dict):
+    """ckanext-dcat's catalogue pages, with each dataset's RDF from the cache (rdf_cache)."""
+    if not rdf_cache.enabled(data_dict):
+        return original_action(context, data_dict)
+    from ckanext.dcat.logic import _pagination_info, _search_ckan_datasets
+
+    tk.check_access("dcat_catalog_show", context, data_dict)
+    query = _search_ckan_datasets(context, data_dict)
+    return rdf_cache.catalog_page(data_dict.get("format"), query["results"], _pagination_info(query, data_dict))

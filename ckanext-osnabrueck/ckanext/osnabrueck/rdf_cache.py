@@ -1,0 +1,93 @@
+"""Fast catalogue pages: each dataset's serialised RDF is cached in Redis, keyed by its id
+and ``metadata_modified``, so an update makes a new key and the old entry just expires.
+
+A page is the catalogue head (catalogue, dcat:dataset links, Hydra paging), serialised as
+usual, followed by the cached chunk of every dataset. Turtle chunks are statements without
+the prefix lines; RDF/XML chunks are the rdf:Description elements without the rdf:RDF
+root. The prefixes and namespace declarations of head and chunks are merged; blank nodes
+keep the unique labels rdflib gave them. The triples are those of the uncached output
+(tests/ckanext_osnabrueck/test_rdf_cache.py compares them).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+import ckan.plugins.toolkit as tk
+from ckan.lib.redis import connect_to_redis
+from ckanext.dcat.processors import RDFSerializer
+from ckanext.dcat.profiles.base import DCAT, CleanedURIRef
+from ckanext.dcat.utils import dataset_uri
+
+FORMATS = {"ttl": "turtle", "turtle": "turtle", "rdf": "xml", "xml": "xml"}
+TTL_SECONDS = 7 * 24 * 3600
+VERSION = "1"
+PREFIX = re.compile(r"^@prefix [^\n]*\n", re.MULTILINE)
+XML_ROOT = re.compile(r"<rdf:RDF(?P<ns>[^>]*)>(?P<body>.*)</rdf:RDF>", re.DOTALL)
+XMLNS = re.compile(r'xmlns:[\w.-]+="[^"]*"')
+
+
+def enabled(data_dict: dict) -> bool:
+    return (tk.asbool(tk.config.get("ckanext.osnabrueck.rdf_cache"))
+            and FORMATS.get(data_dict.get("format") or "xml") is not None
+            and not data_dict.get("profiles"))
+
+
+def _settings_hash() -> str:
+    keys = ("ckanext.dcat.rdf.profiles", "ckanext.dcat.base_uri", "ckan.site_url", "ckan.locale_default")
+    text = VERSION + "|" + "|".join(str(tk.config.get(key)) for key in keys)
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def _key(fmt: str, dataset: dict) -> str:
+    return f"osnabrueck:rdf:{_settings_hash()}:{fmt}:{dataset['id']}:{dataset['metadata_modified']}"
+
+
+def _split(fmt: str, text: str) -> tuple[list[str], str]:
+    """(prefix or namespace declarations, statements) of one serialisation."""
+    if fmt == "turtle":
+        return PREFIX.findall(text), PREFIX.sub("", text).strip() + "\n"
+    match = XML_ROOT.search(text)
+    return XMLNS.findall(match.group("ns")), match.group("body").strip() + "\n"
+
+
+def _dataset_chunk(fmt: str, dataset: dict) -> tuple[list[str], str]:
+    serializer = RDFSerializer()
+    serializer.graph_from_dataset(dataset)
+    return _split(fmt, serializer.g.serialize(format=fmt))
+
+
+def _chunks(fmt: str, datasets: list[dict]) -> list[tuple[list[str], str]]:
+    redis = connect_to_redis()
+    keys = [_key(fmt, dataset) for dataset in datasets]
+    cached = redis.mget(keys) if keys else []
+    chunks = []
+    for key, hit, dataset in zip(keys, cached, datasets):
+        if hit is not None:
+            head, _, body = hit.decode().partition("\n\n")
+            chunks.append((head.split("\n") if head else [], body))
+            continue
+        declarations, body = _dataset_chunk(fmt, dataset)
+        redis.set(key, "\n".join(d.rstrip("\n") for d in declarations) + "\n\n" + body, ex=TTL_SECONDS)
+        chunks.append(([d.rstrip("\n") for d in declarations], body))
+    return chunks
+
+
+def catalog_page(url_format: str, datasets: list[dict], pagination_info: dict | None) -> str:
+    """A catalogue page in Turtle or RDF/XML, with the datasets from the cache."""
+    fmt = FORMATS[url_format or "xml"]
+    serializer = RDFSerializer()
+    catalog_ref = serializer.graph_from_catalog({})
+    for dataset in datasets:
+        serializer.g.add((catalog_ref, DCAT.dataset, CleanedURIRef(dataset_uri(dataset))))
+    if pagination_info:
+        serializer._add_pagination_triples(pagination_info)
+    declarations, head = _split(fmt, serializer.g.serialize(format=fmt))
+    chunks = _chunks(fmt, datasets)
+    merged = list(dict.fromkeys([d.rstrip("\n") for d in declarations] + [d for c in chunks for d in c[0]]))
+    bodies = [head] + [body for _, body in chunks]
+    if fmt == "turtle":
+        return "\n".join(merged) + "\n\n" + "\n".join(bodies)
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF\n   ' + "\n   ".join(merged) + "\n>\n"
+            + "".join(bodies) + "</rdf:RDF>\n")
+

@@ -1,0 +1,42 @@
+"""Cached catalogue pages carry exactly the triples of ckanext-dcat's uncached output."""
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from ckan.tests.helpers import call_action
+from ckan.tests import factories
+
+from .factories import OsnabrueckDataset
+
+pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_redis"),
+              pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "dcatap_de"),
+              pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "3")]
+RDFLIB = {"ttl": "turtle", "rdf": "xml", "xml": "xml"}
+
+
+def page(app, fmt, page_number, monkeypatch, cached):
+    monkeypatch.setitem(__import__("ckan.plugins.toolkit", fromlist=["config"]).config,
+                        "ckanext.osnabrueck.rdf_cache", cached)
+    body = app.get(f"/catalog.{fmt}", query_string={"page": page_number}).body
+    return Graph().parse(data=body, format=RDFLIB[fmt])
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "rdf"])
+def test_cached_pages_equal_uncached_pages(app, monkeypatch, fmt):
+    for index in range(5):
+        OsnabrueckDataset(title=f"Datensatz {index}", spatial="8.0,52.2,8.1,52.3",
+                          resources=[{"name": "r", "url": f"https://x.org/{index}.csv", "format": "CSV"}])
+    for number in (1, 2):
+        uncached = page(app, fmt, number, monkeypatch, False)
+        cold = page(app, fmt, number, monkeypatch, True)
+        warm = page(app, fmt, number, monkeypatch, True)
+        assert len(uncached) > 50
+        assert isomorphic(uncached, cold) and isomorphic(uncached, warm), (fmt, number)
+
+
+def test_an_update_is_visible_at_once(app, monkeypatch):
+    dataset = OsnabrueckDataset(title="Vorher")
+    assert "Vorher" in page(app, "ttl", 1, monkeypatch, True).serialize(format="nt")
+    call_action("package_patch", context={"user": factories.Sysadmin()["name"]}, id=dataset["id"], title="Nachher")
+    text = page(app, "ttl", 1, monkeypatch, True).serialize(format="nt")
+    assert "Nachher" in text and "Vorher" not in text
