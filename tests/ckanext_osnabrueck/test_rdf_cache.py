@@ -40,3 +40,14 @@ def test_an_update_is_visible_at_once(app, monkeypatch):
     call_action("package_patch", context={"user": factories.Sysadmin()["name"]}, id=dataset["id"], title="Nachher")
     text = page(app, "ttl", 1, monkeypatch, True).serialize(format="nt")
     assert "Nachher" in text and "Vorher" not in text
+
+
+def test_conflicting_prefixes_are_refused():
+    from ckanext.osnabrueck import rdf_cache
+
+    same = ["@prefix dct: <http://purl.org/dc/terms/> .", "@prefix dct: <http://purl.org/dc/terms/> ."]
+    assert rdf_cache._merge(same) == same[:1]
+    with pytest.raises(rdf_cache.PrefixConflict):
+        rdf_cache._merge(["@prefix ns1: <http://a.org/> .", "@prefix ns1: <http://b.org/> ."])
+    with pytest.raises(rdf_cache.PrefixConflict):
+        rdf_cache._merge(['xmlns:ns1="http://a.org/"', 'xmlns:ns1="http://b.org/"'])

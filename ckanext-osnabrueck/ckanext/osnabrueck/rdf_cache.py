@@ -13,11 +13,15 @@ from __future__ import annotations
 import hashlib
 import re
 
+from rdflib import Graph
+
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 from ckanext.dcat.processors import RDFSerializer
-from ckanext.dcat.profiles.base import DCAT, CleanedURIRef
+from ckanext.dcat.profiles.base import DCAT, GSP, CleanedURIRef, namespaces
 from ckanext.dcat.utils import dataset_uri
+
+from .profiles import DCATDE
 
 FORMATS = {"ttl": "turtle", "turtle": "turtle", "rdf": "xml", "xml": "xml"}
 TTL_SECONDS = 7 * 24 * 3600
@@ -25,6 +29,7 @@ VERSION = "1"
 PREFIX = re.compile(r"^@prefix [^\n]*\n", re.MULTILINE)
 XML_ROOT = re.compile(r"<rdf:RDF(?P<ns>[^>]*)>(?P<body>.*)</rdf:RDF>", re.DOTALL)
 XMLNS = re.compile(r'xmlns:[\w.-]+="[^"]*"')
+DECLARATION = re.compile(r'(?:@prefix |xmlns:)(?P<prefix>[\w.-]*)(?::\s*<|=")(?P<iri>[^>"]*)')
 
 
 def enabled(data_dict: dict) -> bool:
@@ -51,14 +56,38 @@ def _split(fmt: str, text: str) -> tuple[list[str], str]:
     return XMLNS.findall(match.group("ns")), match.group("body").strip() + "\n"
 
 
-def _dataset_chunk(fmt: str, dataset: dict) -> tuple[list[str], str]:
-    serializer = RDFSerializer()
+class PrefixConflict(Exception):
+    """Two chunks use one prefix for different namespaces; the page is built uncached."""
+
+
+def _graph() -> Graph:
+    """A graph with every namespace of the profiles bound to a fixed prefix, so that all
+    chunks declare the same prefixes (rdflib would otherwise invent ns1, ns2 … per graph)."""
+    graph = Graph()
+    for prefix, namespace in {**namespaces, "dcatde": DCATDE, "gsp": GSP}.items():
+        graph.bind(prefix, namespace, replace=True)
+    return graph
+
+
+def _dataset_chunk(serializer: RDFSerializer, fmt: str, dataset: dict) -> tuple[list[str], str]:
+    serializer.g = _graph()
     serializer.graph_from_dataset(dataset)
     return _split(fmt, serializer.g.serialize(format=fmt))
 
 
+def _merge(declarations: list[str]) -> list[str]:
+    seen = {}
+    for declaration in declarations:
+        match = DECLARATION.search(declaration)
+        prefix, iri = match.group("prefix"), match.group("iri")
+        if seen.setdefault(prefix, iri) != iri:
+            raise PrefixConflict(prefix)
+    return list(dict.fromkeys(declarations))
+
+
 def _chunks(fmt: str, datasets: list[dict]) -> list[tuple[list[str], str]]:
     redis = connect_to_redis()
+    serializer = RDFSerializer()
     keys = [_key(fmt, dataset) for dataset in datasets]
     cached = redis.mget(keys) if keys else []
     chunks = []
@@ -67,7 +96,7 @@ def _chunks(fmt: str, datasets: list[dict]) -> list[tuple[list[str], str]]:
             head, _, body = hit.decode().partition("\n\n")
             chunks.append((head.split("\n") if head else [], body))
             continue
-        declarations, body = _dataset_chunk(fmt, dataset)
+        declarations, body = _dataset_chunk(serializer, fmt, dataset)
         redis.set(key, "\n".join(d.rstrip("\n") for d in declarations) + "\n\n" + body, ex=TTL_SECONDS)
         chunks.append(([d.rstrip("\n") for d in declarations], body))
     return chunks
@@ -77,6 +106,7 @@ def catalog_page(url_format: str, datasets: list[dict], pagination_info: dict | 
     """A catalogue page in Turtle or RDF/XML, with the datasets from the cache."""
     fmt = FORMATS[url_format or "xml"]
     serializer = RDFSerializer()
+    serializer.g = _graph()
     catalog_ref = serializer.graph_from_catalog({})
     for dataset in datasets:
         serializer.g.add((catalog_ref, DCAT.dataset, CleanedURIRef(dataset_uri(dataset))))
@@ -84,7 +114,7 @@ def catalog_page(url_format: str, datasets: list[dict], pagination_info: dict | 
         serializer._add_pagination_triples(pagination_info)
     declarations, head = _split(fmt, serializer.g.serialize(format=fmt))
     chunks = _chunks(fmt, datasets)
-    merged = list(dict.fromkeys([d.rstrip("\n") for d in declarations] + [d for c in chunks for d in c[0]]))
+    merged = _merge([d.rstrip("\n") for d in declarations] + [d for c in chunks for d in c[0]])
     bodies = [head] + [body for _, body in chunks]
     if fmt == "turtle":
         return "\n".join(merged) + "\n\n" + "\n".join(bodies)

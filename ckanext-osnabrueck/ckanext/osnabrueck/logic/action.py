@@ -83,4 +83,7 @@ def dcat_catalog_show(original_action, context, data_dict):
 
     tk.check_access("dcat_catalog_show", context, data_dict)
     query = _search_ckan_datasets(context, data_dict)
-    return rdf_cache.catalog_page(data_dict.get("format"), query["results"], _pagination_info(query, data_dict))
+    try:
+        return rdf_cache.catalog_page(data_dict.get("format"), query["results"], _pagination_info(query, data_dict))
+    except rdf_cache.PrefixConflict:
+        return original_action(context, data_dict)
