@@ -39,6 +39,7 @@ if [ "${OSN_SKIP_DEMO:-0}" != 1 ]; then
   OSN_STEWARD_PASSWORD="$steward_password" "$CKAN" -c "$CKAN_INI" osnabrueck demo-steward \
     redaktion-geodaten geodaten-verkehrsanlagen >/dev/null || die "creating the demo steward failed"
 fi
+"$CKAN" -c "$CKAN_INI" osnabrueck warm-catalog >/dev/null || warn "could not fill the catalogue's RDF cache"
 
 bash "$REPO/scripts/portal.sh" start
 

@@ -51,3 +51,25 @@ def test_conflicting_prefixes_are_refused():
         rdf_cache._merge(["@prefix ns1: <http://a.org/> .", "@prefix ns1: <http://b.org/> ."])
     with pytest.raises(rdf_cache.PrefixConflict):
         rdf_cache._merge(['xmlns:ns1="http://a.org/"', 'xmlns:ns1="http://b.org/"'])
+
+
+def test_saving_a_dataset_warms_its_cache(app, monkeypatch):
+    from ckanext.osnabrueck import rdf_cache
+    from ckan.lib.redis import connect_to_redis
+
+    queued = []
+    monkeypatch.setattr(rdf_cache.tk, "enqueue_job", lambda fn, args, **kw: queued.append((fn, args)))
+    dataset = OsnabrueckDataset(title="Warm")
+    jobs = [args for fn, args in queued if fn is rdf_cache.warm]
+    assert jobs == [[dataset["id"]]]
+    assert rdf_cache.warm(dataset["id"]) is True
+    keys = {key.decode() for key in connect_to_redis().scan_iter("osnabrueck:rdf:*")}
+    assert {key.split(":")[3] for key in keys} == {"turtle", "xml"}
+    assert all(dataset["id"] in key for key in keys)
+
+
+def test_private_datasets_are_never_warmed():
+    from ckanext.osnabrueck import rdf_cache
+
+    dataset = OsnabrueckDataset(private=True)
+    assert rdf_cache.warm(dataset["id"]) is False

@@ -75,4 +75,4 @@ def test_saving_a_dataset_enqueues_its_check(monkeypatch):
     queued = []
     monkeypatch.setattr(urlcheck.tk, "enqueue_job", lambda fn, args, **kw: queued.append((fn, args, kw)))
     dataset = OsnabrueckDataset()
-    assert queued and queued[-1][0] is urlcheck.check_dataset_urls and queued[-1][1] == [dataset["id"]]
+    assert [args for fn, args, _ in queued if fn is urlcheck.check_dataset_urls] == [[dataset["id"]]]

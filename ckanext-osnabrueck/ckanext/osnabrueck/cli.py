@@ -93,6 +93,15 @@ def shacl(dataset_ids, profiles, warnings):
         raise SystemExit(1)
 
 
+@osnabrueck.command("warm-catalog")
+def warm_catalog():
+    """Fill the catalogue's RDF cache for every public dataset (after a deploy or flush)."""
+    from ckanext.osnabrueck import rdf, rdf_cache
+
+    count = sum(rdf_cache.warm(name) for name in rdf.public_dataset_ids())
+    click.secho(f"RDF-Cache für {count} Datensätze gefüllt.", fg="green")
+
+
 @osnabrueck.command("harvest-consumer")
 @click.argument("stage", type=click.Choice(["gather", "fetch"]))
 def harvest_consumer(stage):

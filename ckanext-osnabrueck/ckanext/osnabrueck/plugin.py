@@ -3,7 +3,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from . import themes, urlcheck
+from . import rdf_cache, themes, urlcheck
 
 
 @tk.blanket.config_declarations
@@ -24,11 +24,12 @@ class OsnabrueckPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "osnabrueck")
 
-    # IPackageController: EU themes decide the theme groups; URLs are checked in the background
+    # IPackageController: EU themes decide the theme groups; URL checks and the
+    # catalogue's RDF cache run in the background
     def after_dataset_create(self, context, pkg_dict):
-        themes.sync_groups(pkg_dict)
-        urlcheck.enqueue(pkg_dict["id"])
+        self.after_dataset_update(context, pkg_dict)
 
     def after_dataset_update(self, context, pkg_dict):
         themes.sync_groups(pkg_dict)
         urlcheck.enqueue(pkg_dict["id"])
+        rdf_cache.enqueue_warm(pkg_dict["id"])

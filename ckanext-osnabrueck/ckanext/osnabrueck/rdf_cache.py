@@ -85,6 +85,34 @@ def _merge(declarations: list[str]) -> list[str]:
     return list(dict.fromkeys(declarations))
 
 
+def _store(redis, key: str, declarations: list[str], body: str) -> list[str]:
+    declarations = [d.rstrip("\n") for d in declarations]
+    redis.set(key, "\n".join(declarations) + "\n\n" + body, ex=TTL_SECONDS)
+    return declarations
+
+
+def warm(dataset_id: str) -> bool:
+    """Job: cache a public dataset's chunks in every format, so that no crawl pays for them."""
+    try:
+        dataset = tk.get_action("package_show")({"user": "", "ignore_auth": False}, {"id": dataset_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return False  # private, draft or deleted: never in the catalogue
+    if dataset.get("private") or dataset.get("state") != "active":
+        return False
+    redis, serializer = connect_to_redis(), RDFSerializer()
+    for fmt in set(FORMATS.values()):
+        _store(redis, _key(fmt, dataset), *_dataset_chunk(serializer, fmt, dataset))
+    return True
+
+
+def enqueue_warm(dataset_id: str) -> None:
+    if tk.asbool(tk.config.get("ckanext.osnabrueck.rdf_cache")):
+        try:
+            tk.enqueue_job(warm, [dataset_id], title=f"RDF-Cache {dataset_id}", queue="default")
+        except Exception:  # noqa: BLE001 - Redis down: the next crawl computes the chunk itself
+            pass
+
+
 def _chunks(fmt: str, datasets: list[dict]) -> list[tuple[list[str], str]]:
     redis = connect_to_redis()
     serializer = RDFSerializer()
@@ -97,8 +125,7 @@ def _chunks(fmt: str, datasets: list[dict]) -> list[tuple[list[str], str]]:
             chunks.append((head.split("\n") if head else [], body))
             continue
         declarations, body = _dataset_chunk(serializer, fmt, dataset)
-        redis.set(key, "\n".join(d.rstrip("\n") for d in declarations) + "\n\n" + body, ex=TTL_SECONDS)
-        chunks.append(([d.rstrip("\n") for d in declarations], body))
+        chunks.append((_store(redis, key, declarations, body), body))
     return chunks
 
 
