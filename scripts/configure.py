@@ -24,12 +24,14 @@ from psycopg2 import sql
 REPO = Path(__file__).resolve().parent.parent
 RUN = Path(os.environ.get("OSN_RUN_DIR", REPO / ".run"))
 SECRET_NAMES = ("ckan_db_password", "datastore_rw_password", "datastore_ro_password",
-                "secret_key", "api_token_secret")
+                "frost_db_password", "secret_key", "api_token_secret")
 ROLES = {"ckan_default": "ckan_db_password", "datastore_rw": "datastore_rw_password",
-         "datastore_ro": "datastore_ro_password"}
+         "datastore_ro": "datastore_ro_password", "frost": "frost_db_password"}
 DATABASES = {"ckan_default": "ckan_default", "ckan_test": "ckan_default", "ckan_harvest_test": "ckan_default",
              "datastore_default": "datastore_rw", "datastore_test": "datastore_rw",
-             "frost": "ckan_default"}
+             "frost": "frost", "frost_test": "frost"}
+# FROST-Server instances: the demo's IoT platform and the harvester tests' own server.
+FROST = {"frost": ("OSN_FROST_PORT", "8090"), "frost_test": ("OSN_FROST_TEST_PORT", "8091")}
 READ_ONLY = {"datastore_default": "datastore_ro", "datastore_test": "datastore_ro"}
 
 
@@ -86,9 +88,12 @@ def ensure_databases(values: dict) -> None:
             if not cur.fetchone():
                 cur.execute(sql.SQL("CREATE DATABASE {} OWNER {} ENCODING 'UTF8' TEMPLATE template0")
                             .format(sql.Identifier(db), sql.Identifier(owner)))
+            else:
+                cur.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(db), sql.Identifier(owner)))
     for db, reader in READ_ONLY.items():
         _grant_read_only(values["pg_port"], db, DATABASES[db], reader)
-    _enable_postgis(values["pg_port"], "frost")
+    for db in FROST:
+        _enable_postgis(values["pg_port"], db)
 
 
 def _grant_read_only(port: str, db: str, owner: str, reader: str) -> None:
@@ -111,11 +116,22 @@ def _enable_postgis(port: str, db: str) -> None:
         cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
 
 
+def write_frost_settings(values: dict) -> None:
+    """FROST's settings file per instance: PostGIS database, loopback service root."""
+    template = REPO / "config" / "frost" / "frost.properties.tmpl"
+    for db, (env, default) in FROST.items():
+        port = os.environ.get(env, default)
+        render(template, RUN / "frost" / f"{db}.properties",
+               {**values, "frost_db": db, "frost_port": port})
+
+
 def main() -> None:
     values = settings(load_secrets(RUN / "secrets.json"))
     (RUN / "storage").mkdir(parents=True, exist_ok=True)
     (RUN / "storage-test").mkdir(parents=True, exist_ok=True)
+    (RUN / "frost").mkdir(parents=True, exist_ok=True)
     render(REPO / "config" / "ckan.ini.tmpl", RUN / "ckan.ini", values)
+    write_frost_settings(values)
     if "--no-db" not in sys.argv:
         ensure_databases(values)
 

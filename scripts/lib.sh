@@ -12,6 +12,8 @@ PG_PORT="${OSN_PG_PORT:-5432}"
 REDIS_PORT="${OSN_REDIS_PORT:-6379}"
 SOLR_PORT="${OSN_SOLR_PORT:-8983}"
 CKAN_PORT="${OSN_CKAN_PORT:-5000}"
+FROST_PORT="${OSN_FROST_PORT:-8090}"
+FROST_TEST_PORT="${OSN_FROST_TEST_PORT:-8091}"
 HOST=127.0.0.1
 
 PG_BIN="${OSN_PG_BIN:-/usr/lib/postgresql/15/bin}"
@@ -22,6 +24,7 @@ SOLR_HOME="$RUN_DIR/solr/home"
 SOLR_LAUNCHER="$REPO/scripts/solr-launcher"
 
 SOLR_CP="$SOLR_LAUNCHER/target/classpath.txt"
+FROST_URL="http://127.0.0.1:$FROST_PORT/FROST-Server/v1.1"
 PID_DIR="$RUN_DIR/pids"
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*"; }

@@ -12,6 +12,7 @@ bash "$REPO/scripts/setup.sh"
 bash "$REPO/scripts/services.sh" start
 "$PY" "$REPO/scripts/configure.py" || die "could not write the config or prepare the databases"
 bash "$REPO/scripts/init-db.sh" "$CKAN_INI"
+bash "$REPO/scripts/services.sh" start frost
 
 # Generated passwords, kept in .run/secrets.json (never in a config).
 secret() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Local service stack: PostgreSQL 15 (+PostGIS), Redis and Solr 9.8.
-#   scripts/services.sh start|stop|status [postgres|redis|solr ...]
+# Local service stack: PostgreSQL 15 (+PostGIS), Redis, Solr 9.8 and FROST-Server.
+#   scripts/services.sh start|stop|status [postgres|redis|solr|frost|frost_test ...]
+# frost is the demo's IoT platform; frost_test is the harvester tests' own SensorThings server.
 # Data, logs and pids live under .run/ (git-ignored). Everything binds to 127.0.0.1.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -70,18 +71,19 @@ redis_stop() {
 SOLR_PID="$PID_DIR/solr.pid"
 SOLR_CORES=(ckan ckan_test ckan_harvest_test)
 
-solr_build() {
-  local classes="$SOLR_LAUNCHER/target/classes/de/osnabrueck/opendata/solr/EmbeddedSolr.class"
-  if [ -f "$classes" ] && [ -s "$SOLR_CP" ] && [ "$classes" -nt "$SOLR_LAUNCHER/pom.xml" ] \
-     && [ "$classes" -nt "$SOLR_LAUNCHER/src/main/java/de/osnabrueck/opendata/solr/EmbeddedSolr.java" ]; then
+# Builds a Java launcher under scripts/ with Maven when its sources are newer than the build.
+java_build() {
+  local dir="$1" name="$2" cp="$1/target/classpath.txt"
+  local stamp="$dir/target/.built"
+  if [ -f "$stamp" ] && [ -s "$cp" ] && [ -z "$(find "$dir/pom.xml" "$dir/src" -newer "$stamp" -print -quit)" ]; then
     return 0
   fi
   command -v mvn >/dev/null || die "Maven is not installed; run scripts/install-system.sh"
-  say "building the Solr launcher (Solr 9.8 from Maven Central)"
-  mkdir -p "$(dirname "$SOLR_CP")"
-  (cd "$SOLR_LAUNCHER" && mvn -q -B compile dependency:build-classpath \
-      -Dmdep.outputFile="$SOLR_CP") > "$RUN_DIR/log/solr-build.log" 2>&1 \
-    || die "building the Solr launcher failed; see $RUN_DIR/log/solr-build.log"
+  say "building the $name launcher (from Maven Central)"
+  mkdir -p "$dir/target"
+  (cd "$dir" && mvn -q -B compile dependency:build-classpath -Dmdep.outputFile="$cp") \
+    > "$RUN_DIR/log/$name-build.log" 2>&1 || die "building the $name launcher failed; see $RUN_DIR/log/$name-build.log"
+  touch "$stamp"
 }
 
 solr_configure() {
@@ -100,7 +102,7 @@ solr_start() {
   pid_alive "$SOLR_PID" && return 0
   command -v java >/dev/null || die "Java 17 is not installed; run scripts/install-system.sh"
   ensure_port_free "$SOLR_PORT" solr "$SOLR_PID"
-  solr_build
+  java_build "$SOLR_LAUNCHER" solr
   solr_configure
   say "starting Solr 9.8 on $HOST:$SOLR_PORT"
   nohup java -Xms256m -Xmx${OSN_SOLR_HEAP:-768m} \
@@ -126,6 +128,44 @@ solr_stop() {
   rm -f "$SOLR_PID"
 }
 
+# --- FROST-Server (SensorThings API) -------------------------------------------------------
+FROST_LAUNCHER="$REPO/scripts/frost-launcher"
+
+frost_port() { if [ "$1" = frost ]; then echo "$FROST_PORT"; else echo "$FROST_TEST_PORT"; fi; }
+
+frost_start_one() {
+  local name="$1" port; port="$(frost_port "$1")"
+  local pidfile="$PID_DIR/$name.pid" settings="$RUN_DIR/frost/$name.properties"
+  pid_alive "$pidfile" && return 0
+  pg_running || die "FROST needs PostgreSQL; start it first"
+  [ -f "$settings" ] || die "$settings is missing; run scripts/configure.py"
+  ensure_port_free "$port" "$name" "$pidfile"
+  java_build "$FROST_LAUNCHER" frost
+  say "starting FROST-Server ($name) on $HOST:$port"
+  nohup java -Xms64m -Xmx${OSN_FROST_HEAP:-384m} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    -cp "$FROST_LAUNCHER/target/classes:$(cat "$FROST_LAUNCHER/target/classpath.txt")" \
+    de.osnabrueck.opendata.frost.EmbeddedFrost "$RUN_DIR/frost/tomcat-$name" "$port" "$settings" \
+    > "$RUN_DIR/log/$name.log" 2>&1 < /dev/null &
+  echo $! > "$pidfile"
+  wait_for "$name" 120 curl -fsS "http://$HOST:$port/FROST-Server/v1.1" \
+    || { frost_stop_one "$name"; die "FROST-Server ($name) did not come up; see $RUN_DIR/log/$name.log"; }
+}
+
+frost_stop_one() {
+  local pidfile="$PID_DIR/$1.pid"
+  pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
+  say "stopping FROST-Server ($1)"
+  local pid; pid="$(cat "$pidfile")"
+  kill "$pid"
+  wait_for "$1-stop" 30 bash -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+}
+
+frost_start() { frost_start_one frost; }
+frost_stop() { frost_stop_one frost; }
+frost_test_start() { frost_start_one frost_test; }
+frost_test_stop() { frost_stop_one frost_test; }
+
 # --- dispatch ----------------------------------------------------------------------------
 status_line() {
   local name="$1" port="$2" up="$3"
@@ -138,15 +178,21 @@ status() {
   if pg_running; then status_line postgres "$PG_PORT" true; else status_line postgres "$PG_PORT" false; rc=3; fi
   if pid_alive "$REDIS_PID"; then status_line redis "$REDIS_PORT" true; else status_line redis "$REDIS_PORT" false; rc=3; fi
   if pid_alive "$SOLR_PID"; then status_line solr "$SOLR_PORT" true; else status_line solr "$SOLR_PORT" false; rc=3; fi
+  local name
+  for name in frost frost_test; do
+    if pid_alive "$PID_DIR/$name.pid"; then status_line "$name" "$(frost_port "$name")" true
+    else status_line "$name" "$(frost_port "$name")" false; fi
+  done
   return $rc
 }
 
 cmd="${1:-status}"; shift || true
 targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(postgres redis solr)
+[ "$cmd" = stop ] && [ $# -eq 0 ] && targets=(postgres redis solr frost frost_test)
 case "$cmd" in
   start) for t in "${targets[@]}"; do "${t/postgres/pg}_start"; done ;;
   stop) for ((i = ${#targets[@]} - 1; i >= 0; i--)); do t="${targets[$i]}"; "${t/postgres/pg}_stop"; done ;;
   restart) "$0" stop "${targets[@]}"; "$0" start "${targets[@]}" ;;
   status) status ;;
-  *) die "usage: $0 start|stop|restart|status [postgres|redis|solr ...]" ;;
+  *) die "usage: $0 start|stop|restart|status [postgres|redis|solr|frost|frost_test ...]" ;;
 esac

@@ -14,6 +14,7 @@ import hashlib
 import re
 
 from rdflib import Graph
+from rdflib.namespace import NamespaceManager
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
@@ -60,13 +61,25 @@ class PrefixConflict(Exception):
     """Two chunks use one prefix for different namespaces; the page is built uncached."""
 
 
-def _graph() -> Graph:
-    """A graph with every namespace of the profiles bound to a fixed prefix, so that all
-    chunks declare the same prefixes (rdflib would otherwise invent ns1, ns2 … per graph)."""
-    graph = Graph()
+def _namespace_manager() -> NamespaceManager:
+    """Every namespace of the profiles bound to a fixed prefix, so that all chunks declare
+    the same prefixes (rdflib would otherwise invent ns1, ns2 … per graph)."""
+    manager = NamespaceManager(Graph(), bind_namespaces="none")
     for prefix, namespace in {**namespaces, "dcatde": DCATDE, "gsp": GSP}.items():
-        graph.bind(prefix, namespace, replace=True)
-    return graph
+        manager.bind(prefix, namespace, replace=True)
+    return manager
+
+
+_NAMESPACES: NamespaceManager | None = None
+
+
+def _graph() -> Graph:
+    """A graph sharing one namespace manager: its qname cache makes a chunk's serialisation
+    as cheap as in one big graph (a fresh manager per chunk tripled the cold-page time)."""
+    global _NAMESPACES
+    if _NAMESPACES is None:
+        _NAMESPACES = _namespace_manager()
+    return Graph(namespace_manager=_NAMESPACES)
 
 
 def _dataset_chunk(serializer: RDFSerializer, fmt: str, dataset: dict) -> tuple[list[str], str]:
