@@ -6,6 +6,8 @@ from rdflib.compare import isomorphic
 from ckan.tests.helpers import call_action
 from ckan.tests import factories
 
+from ckanext.osnabrueck import rdf_cache
+
 from .factories import OsnabrueckDataset
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_redis"),
@@ -23,15 +25,23 @@ def page(app, fmt, page_number, monkeypatch, cached):
 
 @pytest.mark.parametrize("fmt", ["ttl", "rdf"])
 def test_cached_pages_equal_uncached_pages(app, monkeypatch, fmt):
-    for index in range(5):
-        OsnabrueckDataset(title=f"Datensatz {index}", spatial="8.0,52.2,8.1,52.3",
-                          resources=[{"name": "r", "url": f"https://x.org/{index}.csv", "format": "CSV"}])
+    ids = [OsnabrueckDataset(title=f"Datensatz {index}", spatial="8.0,52.2,8.1,52.3",
+                             resources=[{"name": "r", "url": f"https://x.org/{index}.csv", "format": "CSV"}])["id"]
+           for index in range(5)]
+    queued = []
+    monkeypatch.setattr("ckan.plugins.toolkit.enqueue_job", lambda fn, args, **kw: queued.append(args[0]))
+    uncached = {number: page(app, fmt, number, monkeypatch, False) for number in (1, 2)}
+    cold = {number: page(app, fmt, number, monkeypatch, True) for number in (1, 2)}
+    # Cold pages are built in one graph, and their datasets queued for warming.
+    assert sorted(len(job) for job in queued) == [2, 3] and {i for job in queued for i in job} == set(ids)
+    rdf_cache.warm(ids[:4])  # one miss left: built chunk by chunk, beside cached chunks
+    mixed = {number: page(app, fmt, number, monkeypatch, True) for number in (1, 2)}
+    rdf_cache.warm(ids)
+    warm = {number: page(app, fmt, number, monkeypatch, True) for number in (1, 2)}
     for number in (1, 2):
-        uncached = page(app, fmt, number, monkeypatch, False)
-        cold = page(app, fmt, number, monkeypatch, True)
-        warm = page(app, fmt, number, monkeypatch, True)
-        assert len(uncached) > 50
-        assert isomorphic(uncached, cold) and isomorphic(uncached, warm), (fmt, number)
+        assert len(uncached[number]) > 50
+        for variant in (cold, mixed, warm):
+            assert isomorphic(uncached[number], variant[number]), (fmt, number)
 
 
 def test_an_update_is_visible_at_once(app, monkeypatch):
@@ -62,7 +72,7 @@ def test_saving_a_dataset_warms_its_cache(app, monkeypatch):
     dataset = OsnabrueckDataset(title="Warm")
     jobs = [args for fn, args in queued if fn is rdf_cache.warm]
     assert jobs == [[dataset["id"]]]
-    assert rdf_cache.warm(dataset["id"]) is True
+    assert rdf_cache.warm(dataset["id"]) == 1
     keys = {key.decode() for key in connect_to_redis().scan_iter("osnabrueck:rdf:*")}
     assert {key.split(":")[3] for key in keys} == {"turtle", "xml"}
     assert all(dataset["id"] in key for key in keys)
@@ -72,4 +82,4 @@ def test_private_datasets_are_never_warmed():
     from ckanext.osnabrueck import rdf_cache
 
     dataset = OsnabrueckDataset(private=True)
-    assert rdf_cache.warm(dataset["id"]) is False
+    assert rdf_cache.warm(dataset["id"]) == 0

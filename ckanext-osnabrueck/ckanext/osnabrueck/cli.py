@@ -109,3 +109,36 @@ def harvest_consumer(stage):
     from ckanext.osnabrueck_harvesters import consumers
 
     consumers.run(stage)
+
+
+@osnabrueck.command("harvest-sources")
+@click.option("--run/--no-run", default=False, help="Run a harvest job of each source here and now.")
+def harvest_sources(run):
+    """Create or update the harvest sources of config/harvest-sources/ (and run them)."""
+    from pathlib import Path
+
+    from ckanext.osnabrueck_harvesters import runner
+
+    directory = Path(__file__).resolve().parents[3] / "config" / "harvest-sources"
+    with _portal_language():
+        for definition in runner.read_sources(directory, runner.default_variables()):
+            source = runner.ensure_source(definition)
+            click.echo(f"Harvest-Quelle {source['name']}: {source['url']}")
+            if run:
+                job = runner.run_now(source["id"])
+                stats = job.get("stats", {})
+                errors = len(job.get("gather_error_summary") or []) + stats.get("errored", 0)
+                click.secho(f"  Harvest-Lauf {job['status']}: {stats.get('added', 0)} neu, "
+                            f"{stats.get('updated', 0)} aktualisiert, {stats.get('deleted', 0)} zurückgezogen, "
+                            f"{errors} Fehler", fg="red" if errors else "green")
+
+
+@osnabrueck.command("load-demo-sensors")
+@click.option("--url", envvar="OSN_FROST_URL", default="http://127.0.0.1:8090/FROST-Server/v1.1",
+              show_default=True, help="The SensorThings API (FROST-Server) to fill.")
+def load_demo_sensors(url):
+    """Load the Osnabrück demo sensors into a SensorThings API (only those missing)."""
+    from ckanext.osnabrueck.demo import sensors
+
+    added = sensors.load(url.rstrip("/"))
+    click.secho(f"Demo-Sensoren: {added} Things neu angelegt in {url}.", fg="green")

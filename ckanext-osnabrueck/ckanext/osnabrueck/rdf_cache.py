@@ -14,7 +14,6 @@ import hashlib
 import re
 
 from rdflib import Graph
-from rdflib.namespace import NamespaceManager
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
@@ -61,25 +60,23 @@ class PrefixConflict(Exception):
     """Two chunks use one prefix for different namespaces; the page is built uncached."""
 
 
-def _namespace_manager() -> NamespaceManager:
-    """Every namespace of the profiles bound to a fixed prefix, so that all chunks declare
-    the same prefixes (rdflib would otherwise invent ns1, ns2 … per graph)."""
-    manager = NamespaceManager(Graph(), bind_namespaces="none")
-    for prefix, namespace in {**namespaces, "dcatde": DCATDE, "gsp": GSP}.items():
-        manager.bind(prefix, namespace, replace=True)
-    return manager
+class Cold(Exception):
+    """Most of the page is not cached yet. Building it in one graph, as ckanext-dcat does,
+    is then cheaper than one chunk per dataset; the missing chunks are warmed in the
+    background (``enqueue_warm``) for the next crawl."""
 
-
-_NAMESPACES: NamespaceManager | None = None
+    def __init__(self, missing_ids: list[str]):
+        super().__init__(f"{len(missing_ids)} datasets not cached")
+        self.missing_ids = missing_ids
 
 
 def _graph() -> Graph:
-    """A graph sharing one namespace manager: its qname cache makes a chunk's serialisation
-    as cheap as in one big graph (a fresh manager per chunk tripled the cold-page time)."""
-    global _NAMESPACES
-    if _NAMESPACES is None:
-        _NAMESPACES = _namespace_manager()
-    return Graph(namespace_manager=_NAMESPACES)
+    """A graph with every namespace of the profiles bound to a fixed prefix, so that all
+    chunks declare the same prefixes (rdflib would otherwise invent ns1, ns2 … per graph)."""
+    graph = Graph()
+    for prefix, namespace in {**namespaces, "dcatde": DCATDE, "gsp": GSP}.items():
+        graph.bind(prefix, namespace, replace=True)
+    return graph
 
 
 def _dataset_chunk(serializer: RDFSerializer, fmt: str, dataset: dict) -> tuple[list[str], str]:
@@ -104,8 +101,14 @@ def _store(redis, key: str, declarations: list[str], body: str) -> list[str]:
     return declarations
 
 
-def warm(dataset_id: str) -> bool:
-    """Job: cache a public dataset's chunks in every format, so that no crawl pays for them."""
+def warm(dataset_ids: str | list[str]) -> int:
+    """Job: cache public datasets' chunks in every format, so that no crawl pays for them;
+    returns how many were cached."""
+    ids = [dataset_ids] if isinstance(dataset_ids, str) else dataset_ids
+    return sum(_warm_one(dataset_id) for dataset_id in ids)
+
+
+def _warm_one(dataset_id: str) -> bool:
     try:
         dataset = tk.get_action("package_show")({"user": "", "ignore_auth": False}, {"id": dataset_id})
     except (tk.ObjectNotFound, tk.NotAuthorized):
@@ -118,10 +121,10 @@ def warm(dataset_id: str) -> bool:
     return True
 
 
-def enqueue_warm(dataset_id: str) -> None:
+def enqueue_warm(dataset_ids: str | list[str]) -> None:
     if tk.asbool(tk.config.get("ckanext.osnabrueck.rdf_cache")):
         try:
-            tk.enqueue_job(warm, [dataset_id], title=f"RDF-Cache {dataset_id}", queue="default")
+            tk.enqueue_job(warm, [dataset_ids], title=f"RDF-Cache {dataset_ids}"[:200], queue="default")
         except Exception:  # noqa: BLE001 - Redis down: the next crawl computes the chunk itself
             pass
 
@@ -131,6 +134,9 @@ def _chunks(fmt: str, datasets: list[dict]) -> list[tuple[list[str], str]]:
     serializer = RDFSerializer()
     keys = [_key(fmt, dataset) for dataset in datasets]
     cached = redis.mget(keys) if keys else []
+    missing = [dataset["id"] for hit, dataset in zip(cached, datasets) if hit is None]
+    if len(missing) * 2 > len(datasets):
+        raise Cold(missing)
     chunks = []
     for key, hit, dataset in zip(keys, cached, datasets):
         if hit is not None:

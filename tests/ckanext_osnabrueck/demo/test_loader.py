@@ -80,8 +80,8 @@ def test_parking_dataset_is_found_and_its_files_download(app):
     loader.load_all()
     found = app.get("/api/3/action/package_search", query_string={"q": "Parkplatz"}).json["result"]
     names = [d["name"] for d in found["results"]]
-    assert "belegtstatus-behindertenparkplaetze" in names
-    parking = next(d for d in found["results"] if d["name"] == "belegtstatus-behindertenparkplaetze")
+    assert "behindertenparkplaetze-standorte" in names
+    parking = next(d for d in found["results"] if d["name"] == "behindertenparkplaetze-standorte")
     csv_resource = next(r for r in parking["resources"] if r["format"] == "CSV")
     download = app.get(csv_resource["url"].replace("http://test.ckan.net", ""))
     assert download.status_code == 200

@@ -85,5 +85,8 @@ def dcat_catalog_show(original_action, context, data_dict):
     query = _search_ckan_datasets(context, data_dict)
     try:
         return rdf_cache.catalog_page(data_dict.get("format"), query["results"], _pagination_info(query, data_dict))
+    except rdf_cache.Cold as cold:
+        rdf_cache.enqueue_warm(cold.missing_ids)
+        return original_action(context, data_dict)
     except rdf_cache.PrefixConflict:
         return original_action(context, data_dict)

@@ -1,0 +1,1 @@
+"""Harvesting the city's IoT platform: an OGC SensorThings API v1.1 (FROST-Server)."""
