@@ -40,6 +40,11 @@ if [ "${OSN_SKIP_DEMO:-0}" != 1 ]; then
   OSN_STEWARD_PASSWORD="$steward_password" "$CKAN" -c "$CKAN_INI" osnabrueck demo-steward \
     redaktion-geodaten geodaten-verkehrsanlagen >/dev/null || die "creating the demo steward failed"
 fi
+if [ "${OSN_SKIP_DEMO:-0}" != 1 ]; then
+  say "loading the demo sensors into FROST and harvesting the IoT platform"
+  OSN_FROST_URL="$FROST_URL" "$CKAN" -c "$CKAN_INI" osnabrueck load-demo-sensors || die "loading the demo sensors failed"
+  OSN_FROST_URL="$FROST_URL" "$CKAN" -c "$CKAN_INI" osnabrueck harvest-sources --run || die "the demo harvest failed"
+fi
 "$CKAN" -c "$CKAN_INI" osnabrueck warm-catalog >/dev/null || warn "could not fill the catalogue's RDF cache"
 
 bash "$REPO/scripts/portal.sh" start

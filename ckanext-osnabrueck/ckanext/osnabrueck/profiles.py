@@ -60,6 +60,7 @@ class DCATAPdeProfile(EuropeanDCATAP3Profile):
         for resource_dict in dataset_dict.get("resources", []):
             distribution = CleanedURIRef(resource_uri(resource_dict))
             self._graph_from_distribution(resource_dict, dataset_dict, distribution)
+            self._graph_from_access_services(dataset_ref, distribution)
 
     def _replace(self, subject, predicate, objects=()):
         for old in list(self.g.objects(subject, predicate)):
@@ -188,6 +189,17 @@ class DCATAPdeProfile(EuropeanDCATAP3Profile):
         if resource_dict.get("status"):
             self._replace(distribution, ADMS.status, [URIRef(resource_dict["status"])])
         self._replace(distribution, SPDX.checksum)
+
+    def _graph_from_access_services(self, dataset_ref, distribution):
+        """A dcat:DataService without publisher is run by the dataset's publisher (DCAT-AP.de
+        requires one); it carries the distribution's licence."""
+        publisher = self.g.value(dataset_ref, DCT.publisher)
+        licence = self.g.value(distribution, DCT.license)
+        for service in self.g.objects(distribution, DCAT.accessService):
+            if publisher is not None and self.g.value(service, DCT.publisher) is None:
+                self.g.add((service, DCT.publisher, publisher))
+            if licence is not None and self.g.value(service, DCT.license) is None:
+                self.g.add((service, DCT.license, licence))
 
     # --- catalogue ----------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ demo; the portal's consumers handle the jobs scheduled later.
 """
 from __future__ import annotations
 
+import json
 import os
 import string
 from pathlib import Path
@@ -34,14 +35,25 @@ def read_sources(directory: Path, variables: dict) -> list[dict]:
 
 def ensure_source(definition: dict) -> dict:
     """Create the harvest source, or update it to the definition; returns the source."""
-    import json
-
     data = {**definition, "config": json.dumps(definition.get("config", {}), ensure_ascii=False)}
     try:
         existing = tk.get_action("harvest_source_show")(_context(), {"id": data["name"]})
     except tk.ObjectNotFound:
         return tk.get_action("harvest_source_create")(_context(), data)
-    return tk.get_action("harvest_source_update")(_context(), {**data, "id": existing["id"]})
+    source = tk.get_action("harvest_source_update")(_context(), {**data, "id": existing["id"]})
+    _repair(source["id"], data)
+    return source
+
+
+def _repair(source_id: str, data: dict) -> None:
+    """package_update skips the plugins' hooks when the dataset did not change, so a source
+    object left stale by an earlier failed update would stay stale; set it directly."""
+    from ckanext.harvest.model import HarvestSource
+
+    source = HarvestSource.get(source_id)
+    if (source.url, source.config, source.type) != (data["url"], data["config"], data["source_type"]):
+        source.url, source.config, source.type = data["url"], data["config"], data["source_type"]
+        source.save()
 
 
 def run_now(source_id: str) -> dict:

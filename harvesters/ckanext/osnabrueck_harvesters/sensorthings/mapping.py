@@ -248,10 +248,10 @@ def resources(group: Group, base_url: str) -> list[dict]:
                               "endpoint_url": [base_url], "endpoint_description": base_url,
                               "conforms_to": [STA_SPEC]}]},
         {"name": "Beobachtungen (CSV-Export)", "url": csv, "format": "CSV", "mimetype": "text/csv",
-         "download_url": csv,
+         "access_url": csv, "download_url": csv,
          "description": "Die jüngsten 10.000 Beobachtungen aller Datenströme, neueste zuerst."},
         {"name": "Messstellen (GeoJSON)", "url": geo, "format": "GEOJSON", "mimetype": "application/geo+json",
-         "download_url": geo, "description": "Lage jeder Messstelle (Thing) mit ihren Eigenschaften."},
+         "access_url": geo, "download_url": geo, "description": "Lage jeder Messstelle (Thing) mit ihren Eigenschaften."},
     ]
 
 
