@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-EXPECTED_PLUGINS = ["activity", "scheming_datasets", "dcat", "structured_data", "harvest",
+EXPECTED_PLUGINS = ["activity", "scheming_datasets", "dcat", "structured_data", "harvest", "osnabrueck_sensorthings",
                     "spatial_metadata", "spatial_query", "osnabrueck"]
 
 

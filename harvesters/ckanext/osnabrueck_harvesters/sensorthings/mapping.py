@@ -189,7 +189,7 @@ def keywords(configured: list[str], datastreams: list[dict]) -> list[str]:
         found += [(ds.get("ObservedProperty") or {}).get("name"), (ds.get("Sensor") or {}).get("name")]
     tags, seen = [], set()
     for raw in found:
-        tag = TAG_UNSAFE.sub(" ", raw or "").strip()[:100]
+        tag = " ".join(TAG_UNSAFE.sub(" ", raw or "").split())[:100]
         if len(tag) >= 2 and tag.lower() not in seen:
             seen.add(tag.lower())
             tags.append(tag)
