@@ -1,8 +1,12 @@
 """Shared fixtures. CKAN's own pytest plugin (ckan.tests.pytest_ckan) is loaded through
 its entry point and reads test.ini (see pyproject.toml)."""
+import json
+import os
 from pathlib import Path
 
+import psycopg2
 import pytest
+import requests
 
 REPO = Path(__file__).resolve().parent.parent
 EXPECTED_PLUGINS = ["activity", "scheming_datasets", "dcat", "structured_data", "harvest", "osnabrueck_sensorthings",
@@ -59,3 +63,29 @@ def reset_db(reset_db, migrate_db_for):
                 migrate(name)
 
     return reset
+
+
+# --- the test FROST-Server (SensorThings API) -----------------------------------------
+
+FROST_URL = f"http://127.0.0.1:{os.environ.get('OSN_FROST_TEST_PORT', '8091')}/FROST-Server/v1.1"
+
+
+def _frost_connection():
+    secrets = json.loads((Path(os.environ.get("OSN_RUN_DIR", REPO / ".run")) / "secrets.json").read_text())
+    return psycopg2.connect(host="127.0.0.1", port=os.environ.get("OSN_PG_PORT", "5432"), dbname="frost_test",
+                            user="frost", password=secrets["frost_db_password"])
+
+
+@pytest.fixture
+def frost():
+    """The test FROST-Server (scripts/services.sh start frost_test), emptied."""
+    try:
+        requests.get(FROST_URL, timeout=5).raise_for_status()
+    except requests.RequestException as error:
+        pytest.fail(f"the test FROST-Server does not answer at {FROST_URL} ({error}); make test starts it")
+    with _frost_connection() as conn, conn.cursor() as cur:
+        cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename NOT ILIKE 'databasechangelog%' AND tableowner = current_user")
+        tables = ", ".join(f'"{name}"' for (name,) in cur.fetchall())
+        cur.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    return FROST_URL

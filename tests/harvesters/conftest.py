@@ -1,41 +1,13 @@
-"""Fixtures for the harvester tests: the test FROST-Server, and a scripted HTTP server on
-loopback for the failures a real source shows (down, slow, 5xx, broken JSON, loops)."""
+"""Fixtures for the harvester tests: a scripted HTTP server on loopback for the failures a
+real source shows (down, slow, 5xx, broken JSON, loops). The FROST fixture is in ../conftest.py."""
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-import psycopg2
 import pytest
-import requests
-
-REPO = Path(__file__).resolve().parents[2]
-FROST_URL = f"http://127.0.0.1:{os.environ.get('OSN_FROST_TEST_PORT', '8091')}/FROST-Server/v1.1"
-
-
-def _frost_connection():
-    secrets = json.loads((REPO / ".run" / "secrets.json").read_text())
-    return psycopg2.connect(host="127.0.0.1", port=os.environ.get("OSN_PG_PORT", "5432"), dbname="frost_test",
-                            user="frost", password=secrets["frost_db_password"])
-
-
-@pytest.fixture
-def frost():
-    """The test FROST-Server (scripts/services.sh start frost_test), emptied."""
-    try:
-        requests.get(FROST_URL, timeout=5).raise_for_status()
-    except requests.RequestException as error:
-        pytest.fail(f"the test FROST-Server does not answer at {FROST_URL} ({error}); make test starts it")
-    with _frost_connection() as conn, conn.cursor() as cur:
-        cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                    "AND tablename NOT ILIKE 'databasechangelog%' AND tableowner = current_user")
-        tables = ", ".join(f'"{name}"' for (name,) in cur.fetchall())
-        cur.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-    return FROST_URL
 
 
 class Script:

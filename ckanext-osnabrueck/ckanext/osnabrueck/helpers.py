@@ -9,7 +9,8 @@ import ckan.plugins.toolkit as tk
 from . import vocabularies
 
 __all__ = ["osnabrueck_contributor_id", "osnabrueck_political_geocoding_uri", "osnabrueck_license_uri", "osnabrueck_vocabulary_choices",
-           "osnabrueck_vocabulary_label", "osnabrueck_lang", "osnabrueck_quality", "osnabrueck_selected"]
+           "osnabrueck_vocabulary_label", "osnabrueck_lang", "osnabrueck_quality", "osnabrueck_selected",
+           "osnabrueck_sensor_window"]
 
 
 def osnabrueck_lang() -> str:
@@ -67,3 +68,10 @@ def osnabrueck_selected(value) -> list[str]:
         except ValueError:
             return []
     return [text]
+
+
+def osnabrueck_sensor_window(pkg: dict) -> dict | None:
+    """Latest observations and a chart of a harvested IoT dataset (see sensor_window)."""
+    from . import sensor_window
+
+    return sensor_window.window(pkg)
