@@ -76,16 +76,21 @@ def _frost_connection():
                             user="frost", password=secrets["frost_db_password"])
 
 
-@pytest.fixture
-def frost():
-    """The test FROST-Server (scripts/services.sh start frost_test), emptied."""
-    try:
-        requests.get(FROST_URL, timeout=5).raise_for_status()
-    except requests.RequestException as error:
-        pytest.fail(f"the test FROST-Server does not answer at {FROST_URL} ({error}); make test starts it")
+def empty_frost(url: str = FROST_URL) -> str:
+    """Check the test FROST-Server answers, and empty its database."""
+    requests.get(url, timeout=5).raise_for_status()
     with _frost_connection() as conn, conn.cursor() as cur:
         cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
                     "AND tablename NOT ILIKE 'databasechangelog%' AND tableowner = current_user")
         tables = ", ".join(f'"{name}"' for (name,) in cur.fetchall())
         cur.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-    return FROST_URL
+    return url
+
+
+@pytest.fixture
+def frost():
+    """The test FROST-Server (scripts/services.sh start frost_test), emptied."""
+    try:
+        return empty_frost()
+    except requests.RequestException as error:
+        pytest.fail(f"the test FROST-Server does not answer at {FROST_URL} ({error}); make test starts it")
