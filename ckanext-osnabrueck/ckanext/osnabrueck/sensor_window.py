@@ -21,7 +21,7 @@ CHART_STREAMS = 3
 
 
 def _get(url: str) -> dict:
-    timeout = tk.asfloat(tk.config.get("ckanext.osnabrueck.sensor_window_timeout") or 3)
+    timeout = float(tk.config.get("ckanext.osnabrueck.sensor_window_timeout") or 3)
     response = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
     response.raise_for_status()
     return response.json()
