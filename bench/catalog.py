@@ -65,7 +65,9 @@ def ensure_datasets(count: int) -> None:
     from ckan.lib import search
     from ckanext.osnabrueck.demo import loader
 
-    context = {"ignore_auth": True, "user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
+    from ckanext.osnabrueck.logic import site_context
+
+    context = site_context()
     search_result = tk.get_action("package_search")(context, {"q": "*:*", "rows": 1, "sort": "name desc"})
     last = search_result["results"][0]["name"] if search_result["results"] else ""
     if search_result["count"] == count and last == f"bench-{count - 1:05d}":

@@ -16,6 +16,7 @@ import ckan.lib.uploader as uploader
 import ckan.plugins.toolkit as tk
 
 from . import model, quality
+from .logic import site_context
 
 log = logging.getLogger(__name__)
 QUEUE = "default"
@@ -36,10 +37,8 @@ def check_url(url: str, timeout: float) -> tuple[bool, int | None, str | None]:
 
 def check_dataset_urls(dataset_id: str) -> dict[str, bool]:
     """Job: check every access and download URL of a dataset and store the results."""
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     try:
-        dataset = tk.get_action("package_show")({"user": site_user["name"], "ignore_auth": True},
-                                                {"id": dataset_id})
+        dataset = tk.get_action("package_show")(site_context(), {"id": dataset_id})
     except tk.ObjectNotFound:
         return {}
     timeout = tk.config.get("ckanext.osnabrueck.url_check_timeout")

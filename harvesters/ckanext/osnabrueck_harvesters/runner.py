@@ -16,12 +16,8 @@ import yaml
 
 import ckan.plugins.toolkit as tk
 from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestJob, HarvestObject
-
-
-def _context() -> dict:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True}
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
+from ckanext.osnabrueck.logic import site_context
 
 
 def read_sources(directory: Path, variables: dict) -> list[dict]:
@@ -37,10 +33,10 @@ def ensure_source(definition: dict) -> dict:
     """Create the harvest source, or update it to the definition; returns the source."""
     data = {**definition, "config": json.dumps(definition.get("config", {}), ensure_ascii=False)}
     try:
-        existing = tk.get_action("harvest_source_show")(_context(), {"id": data["name"]})
+        existing = tk.get_action("harvest_source_show")(site_context(), {"id": data["name"]})
     except tk.ObjectNotFound:
-        return tk.get_action("harvest_source_create")(_context(), data)
-    source = tk.get_action("harvest_source_update")(_context(), {**data, "id": existing["id"]})
+        return tk.get_action("harvest_source_create")(site_context(), data)
+    source = tk.get_action("harvest_source_update")(site_context(), {**data, "id": existing["id"]})
     _repair(source["id"], data)
     return source
 
@@ -48,8 +44,6 @@ def ensure_source(definition: dict) -> dict:
 def _repair(source_id: str, data: dict) -> None:
     """package_update skips the plugins' hooks when the dataset did not change, so a source
     object left stale by an earlier failed update would stay stale; set it directly."""
-    from ckanext.harvest.model import HarvestSource
-
     source = HarvestSource.get(source_id)
     if (source.url, source.config, source.type) != (data["url"], data["config"], data["source_type"]):
         source.url, source.config, source.type = data["url"], data["config"], data["source_type"]
@@ -58,15 +52,15 @@ def _repair(source_id: str, data: dict) -> None:
 
 def run_now(source_id: str) -> dict:
     """Run one harvest job of the source synchronously; returns the finished job's dict."""
-    job_dict = tk.get_action("harvest_job_create")(_context(), {"source_id": source_id, "run": False})
+    job_dict = tk.get_action("harvest_job_create")(site_context(), {"source_id": source_id, "run": False})
     job = HarvestJob.get(job_dict["id"])
     job.status = "Running"
     job.save()
     harvester = _harvester(job.source.type)
     for object_id in queue.gather_stage(harvester, job) or []:
         queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
-    tk.get_action("harvest_jobs_run")(_context(), {"source_id": source_id})
-    return tk.get_action("harvest_job_show")(_context(), {"id": job.id})
+    tk.get_action("harvest_jobs_run")(site_context(), {"source_id": source_id})
+    return tk.get_action("harvest_job_show")(site_context(), {"id": job.id})
 
 
 def _harvester(source_type: str):

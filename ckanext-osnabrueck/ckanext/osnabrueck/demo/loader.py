@@ -22,6 +22,7 @@ from werkzeug.datastructures import FileStorage
 
 import ckan.plugins.toolkit as tk
 
+from ..logic import site_context
 from . import files
 
 log = logging.getLogger(__name__)
@@ -58,14 +59,9 @@ def read_yaml(name: str) -> Any:
         return yaml.safe_load(f)
 
 
-def _context() -> dict:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True}
-
-
 def _show(action: str, id_: str) -> dict | None:
     try:
-        return tk.get_action(action)(_context(), {"id": id_})
+        return tk.get_action(action)(site_context(), {"id": id_})
     except tk.ObjectNotFound:
         return None
 
@@ -74,21 +70,21 @@ def _ensure(kind: str, data: dict) -> bool:
     """Create or patch an organisation or group; True when anything was written."""
     existing = _show(f"{kind}_show", data["name"])
     if existing is None:
-        tk.get_action(f"{kind}_create")(_context(), data)
+        tk.get_action(f"{kind}_create")(site_context(), data)
         return True
     if all(existing.get(key) == value for key, value in data.items()):
         return False
-    tk.get_action(f"{kind}_patch")(_context(), {"id": existing["id"], **data})
+    tk.get_action(f"{kind}_patch")(site_context(), {"id": existing["id"], **data})
     return True
 
 
 def ensure_editor(name: str, organization: str, password: str) -> None:
     """A demo data steward: the user (created if missing) as editor of the organisation."""
     if _show("user_show", name) is None:
-        tk.get_action("user_create")(_context(), {"name": name, "password": password,
+        tk.get_action("user_create")(site_context(), {"name": name, "password": password,
                                                   "email": f"{name}@osnabrueck.example",
                                                   "fullname": f"Redaktion {organization}"})
-    tk.get_action("organization_member_create")(_context(), {"id": organization, "username": name,
+    tk.get_action("organization_member_create")(site_context(), {"id": organization, "username": name,
                                                              "role": "editor"})
 
 
@@ -223,7 +219,7 @@ def load_dataset(spec: dict, org: dict, state: StateFile, report: LoadReport) ->
 
     data = dataset_dict(spec, org, contributor_id)
     if existing is None:
-        existing = tk.get_action("package_create")(_context(), data)
+        existing = tk.get_action("package_create")(site_context(), data)
         report.created.append(spec["name"])
     else:
         report.updated.append(spec["name"])
@@ -237,7 +233,7 @@ def load_dataset(spec: dict, org: dict, state: StateFile, report: LoadReport) ->
         if res_spec["name"] in ids:
             resource["id"] = ids[res_spec["name"]]
         data["resources"].append(resource)
-    dataset = tk.get_action("package_update")(_context(), data)
+    dataset = tk.get_action("package_update")(site_context(), data)
     state.record(spec["name"], print_, dataset)
 
 

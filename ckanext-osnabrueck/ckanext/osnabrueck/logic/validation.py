@@ -5,19 +5,15 @@ from typing import Iterator
 
 import ckan.plugins.toolkit as tk
 
+from . import site_context
 from .action import schema_errors
-
-
-def _site_context() -> dict:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True}
 
 
 def all_dataset_ids() -> Iterator[str]:
     """Ids of all datasets, private ones and drafts included."""
     start, rows = 0, 500
     while True:
-        page = tk.get_action("package_search")(_site_context(), {
+        page = tk.get_action("package_search")(site_context(), {
             "q": "*:*", "fl": "id", "rows": rows, "start": start, "sort": "name asc",
             "include_private": True, "include_drafts": True})
         yield from (hit["id"] for hit in page["results"])
@@ -44,7 +40,7 @@ def invalid_datasets() -> Iterator[tuple[str, dict[str, list[str]]]]:
     """(name, {field: messages}) of each dataset that the current schema rejects."""
     for dataset_id in all_dataset_ids():
         # The database is the truth here, not the search index's copy.
-        dataset = tk.get_action("package_show")({**_site_context(), "use_cache": False}, {"id": dataset_id})
-        errors = _flatten(schema_errors(_site_context(), dataset))
+        dataset = tk.get_action("package_show")(site_context(use_cache=False), {"id": dataset_id})
+        errors = _flatten(schema_errors(site_context(), dataset))
         if errors:
             yield dataset["name"], errors
