@@ -57,7 +57,7 @@ def _split(fmt: str, text: str) -> tuple[list[str], str]:
 
 
 class PrefixConflict(Exception):
-    """Two chunks use one prefix for different namespaces; the page is built uncached."""
+    """Two chunks use one prefix for different namespaces; the page is built in one graph."""
 
 
 class Cold(Exception):
@@ -131,12 +131,12 @@ def enqueue_warm(dataset_ids: str | list[str]) -> None:
 
 def _chunks(fmt: str, datasets: list[dict]) -> list[tuple[list[str], str]]:
     redis = connect_to_redis()
-    serializer = RDFSerializer()
     keys = [_key(fmt, dataset) for dataset in datasets]
     cached = redis.mget(keys) if keys else []
     missing = [dataset["id"] for hit, dataset in zip(cached, datasets) if hit is None]
     if len(missing) * 2 > len(datasets):
         raise Cold(missing)
+    serializer = RDFSerializer()
     chunks = []
     for key, hit, dataset in zip(keys, cached, datasets):
         if hit is not None:
@@ -149,8 +149,21 @@ def _chunks(fmt: str, datasets: list[dict]) -> list[tuple[list[str], str]]:
 
 
 def catalog_page(url_format: str, datasets: list[dict], pagination_info: dict | None) -> str:
-    """A catalogue page in Turtle or RDF/XML, with the datasets from the cache."""
+    """A catalogue page in Turtle or RDF/XML: the catalogue head, then each dataset's
+    cached chunk. A mostly cold page, or one whose chunks disagree on a prefix, is built in
+    one graph as ckanext-dcat does (same search result, no second query)."""
     fmt = FORMATS[url_format or "xml"]
+    try:
+        return _assemble(fmt, _head(fmt, datasets, pagination_info), _chunks(fmt, datasets))
+    except Cold as cold:
+        enqueue_warm(cold.missing_ids)
+    except PrefixConflict:
+        pass
+    return RDFSerializer().serialize_catalog({}, datasets, _format=url_format, pagination_info=pagination_info)
+
+
+def _head(fmt: str, datasets: list[dict], pagination_info: dict | None) -> tuple[list[str], str]:
+    """The catalogue, its dcat:dataset links and the Hydra paging, serialised."""
     serializer = RDFSerializer()
     serializer.g = _graph()
     catalog_ref = serializer.graph_from_catalog({})
@@ -158,12 +171,14 @@ def catalog_page(url_format: str, datasets: list[dict], pagination_info: dict | 
         serializer.g.add((catalog_ref, DCAT.dataset, CleanedURIRef(dataset_uri(dataset))))
     if pagination_info:
         serializer._add_pagination_triples(pagination_info)
-    declarations, head = _split(fmt, serializer.g.serialize(format=fmt))
-    chunks = _chunks(fmt, datasets)
+    return _split(fmt, serializer.g.serialize(format=fmt))
+
+
+def _assemble(fmt: str, head: tuple[list[str], str], chunks: list[tuple[list[str], str]]) -> str:
+    declarations, head_body = head
     merged = _merge([d.rstrip("\n") for d in declarations] + [d for c in chunks for d in c[0]])
-    bodies = [head] + [body for _, body in chunks]
+    bodies = [head_body] + [body for _, body in chunks]
     if fmt == "turtle":
         return "\n".join(merged) + "\n\n" + "\n".join(bodies)
     return ('<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF\n   ' + "\n   ".join(merged) + "\n>\n"
             + "".join(bodies) + "</rdf:RDF>\n")
-

@@ -7,7 +7,7 @@ from ckan.lib.navl.dictization_functions import validate
 from ckan.lib.plugins import lookup_package_plugin, plugin_validate
 
 from .. import model, quality, rdf_cache
-from . import schema
+from . import schema, site_context
 
 __all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality", "dcat_catalog_show"]
 
@@ -15,10 +15,8 @@ __all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality", "dcat_c
 def schema_errors(context: dict, dataset: dict) -> dict:
     """Errors of validating a stored dataset against the current schema (empty: compliant)."""
     plugin = lookup_package_plugin(dataset.get("type"))
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    validation_context = {"model": ckan_model, "session": ckan_model.Session, "user": site_user["name"],
-                          "ignore_auth": True, "package": ckan_model.Package.get(dataset["id"]),
-                          "schema_only": True}
+    validation_context = site_context(model=ckan_model, session=ckan_model.Session, schema_only=True,
+                                      package=ckan_model.Package.get(dataset["id"]))
     # The way package_update validates: scheming adds its field validators here.
     _, errors = plugin_validate(plugin, validation_context, dict(dataset), plugin.update_package_schema(),
                                 "package_update")
@@ -83,10 +81,4 @@ def dcat_catalog_show(original_action, context, data_dict):
 
     tk.check_access("dcat_catalog_show", context, data_dict)
     query = _search_ckan_datasets(context, data_dict)
-    try:
-        return rdf_cache.catalog_page(data_dict.get("format"), query["results"], _pagination_info(query, data_dict))
-    except rdf_cache.Cold as cold:
-        rdf_cache.enqueue_warm(cold.missing_ids)
-        return original_action(context, data_dict)
-    except rdf_cache.PrefixConflict:
-        return original_action(context, data_dict)
+    return rdf_cache.catalog_page(data_dict.get("format"), query["results"], _pagination_info(query, data_dict))
