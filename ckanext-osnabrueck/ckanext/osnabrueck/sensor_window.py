@@ -83,14 +83,12 @@ def window(dataset: dict, now: dt.datetime | None = None) -> dict | None:
     if not service or not flt:
         return None
     key = f"osnabrueck:sensor-window:{dataset['id']}:{dataset.get('metadata_modified')}"
-    redis = _redis()
-    cached = redis.get(key) if redis else None
+    cached = _cache(lambda redis: redis.get(key))
     if cached:
         return json.loads(cached)
     result = _read(service, flt, now or dt.datetime.now(dt.timezone.utc))
-    if redis:
-        ttl = int(tk.config.get("ckanext.osnabrueck.sensor_window_cache") or 300)
-        redis.set(key, json.dumps(result), ex=ttl if result.get("rows") else min(ttl, 60))
+    ttl = int(tk.config.get("ckanext.osnabrueck.sensor_window_cache") or 300)
+    _cache(lambda redis: redis.set(key, json.dumps(result), ex=ttl if result.get("rows") else min(ttl, 60)))
     return result
 
 
@@ -106,10 +104,9 @@ def _read(service: str, flt: str, now: dt.datetime) -> dict:
     return {"rows": rows, "count": count, "chart": chart(lines), "days": days, "service": service}
 
 
-def _redis():
+def _cache(operation):
+    """Run a Redis operation; without Redis the page is just read uncached."""
     try:
-        redis = connect_to_redis()
-        redis.ping()
-        return redis
+        return operation(connect_to_redis())
     except Exception:  # noqa: BLE001 - no cache is no reason to fail the page
         return None
