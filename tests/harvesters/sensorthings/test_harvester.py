@@ -5,6 +5,7 @@ import json
 import pytest
 import requests
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
@@ -22,7 +23,8 @@ CONFIG = {"owner_org": "swo-netz", "ungrouped": "skip", "retries": 0, "timeout":
 
 
 def harvest_source(url, config=CONFIG):
-    factories.Organization(name="swo-netz", title="SWO Netz GmbH")
+    if model.Group.get("swo-netz") is None:
+        factories.Organization(name="swo-netz", title="SWO Netz GmbH")
     return runner.ensure_source({"name": "iot", "title": "IoT", "url": url, "source_type": "osnabrueck_sensorthings",
                                  "owner_org": "swo-netz", "config": config})
 
@@ -106,20 +108,15 @@ def test_one_bad_dataset_does_not_stop_the_others(frost):
     org = factories.Organization(name="swo-netz", title="SWO Netz GmbH")
     factories.Dataset(name="grundwasser-iot", owner_org=org["id"], contact_email="a@b.de",  # taken by hand
                       theme=["http://publications.europa.eu/resource/authority/data-theme/ENVI"])
-    source = runner.ensure_source({"name": "iot", "title": "IoT", "url": frost, "owner_org": "swo-netz",
-                                   "source_type": "osnabrueck_sensorthings", "config": CONFIG})
-    job, report = run(source)
+    job, report = run(harvest_source(frost))
     assert job["stats"]["added"] == 1 and job["stats"]["errored"] == 1, job["stats"]
     errors = [error for obj in report["object_errors"].values() for error in obj["errors"]]
     assert "„grundwasser-iot“ ist schon an einen anderen Datensatz vergeben" in errors[0]["message"]
 
 
 def test_a_bad_configuration_is_refused_when_the_source_is_saved(frost):
-    factories.Organization(name="swo-netz")
     with pytest.raises(tk.ValidationError, match="genau eines von"):
-        runner.ensure_source({"name": "iot", "title": "IoT", "url": frost, "owner_org": "swo-netz",
-                              "source_type": "osnabrueck_sensorthings",
-                              "config": {"groups": [{"name": "ab", "title": "T"}]}})
+        harvest_source(frost, {"groups": [{"name": "ab", "title": "T"}]})
 
 
 def _point_source_at(source, url):
