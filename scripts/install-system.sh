@@ -9,6 +9,8 @@ PACKAGES=(
   redis-server
   openjdk-17-jdk-headless maven
   libmagic1 gettext
+  mapserver-bin
+  chromium
 )
 
 missing=()

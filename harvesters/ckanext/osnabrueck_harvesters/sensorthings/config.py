@@ -21,24 +21,17 @@ Every key of a group except its matcher overrides the source's defaults for that
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
-from .client import Limits
+from ..config import DEFAULT_KEYS, ConfigError, check_keys, defaults, limits, load, number
+from ..http import Limits
 
+__all__ = ["ConfigError", "Group", "SourceConfig", "parse"]
 MATCHERS = ("observed_property", "thing_name", "thing_property")
-# Dataset metadata a source sets for all its datasets and a group may override.
-DEFAULT_KEYS = ("owner_org", "license_id", "themes", "frequency", "tags", "contributor_id", "temporal_end",
-                "contact_name", "contact_email", "publisher_url")
-GROUP_KEYS = set(MATCHERS) | set(DEFAULT_KEYS) | {"name", "title", "description"}
-SOURCE_KEYS = set(DEFAULT_KEYS) | {"groups", "ungrouped", "page_size", "timeout", "retries", "backoff",
-                                   "max_pages", "max_objects"}
+GROUP_KEYS = set(MATCHERS) | {"name", "title", "description"}
+SOURCE_KEYS = {"groups", "ungrouped", "page_size"}
 NAME = re.compile(r"^[a-z0-9_-]{2,100}$")
-
-
-class ConfigError(ValueError):
-    """A configuration a data steward must fix; the message is German."""
 
 
 @dataclass(frozen=True)
@@ -58,18 +51,14 @@ class SourceConfig:
     page_size: int
     limits: Limits
 
+    def organizations(self) -> set[str]:
+        names = {self.defaults.get("owner_org")} | {g.overrides.get("owner_org") for g in self.groups}
+        return {name for name in names if name}
+
 
 def parse(text: str | None) -> SourceConfig:
     """The validated configuration; raises ConfigError naming the first problem."""
-    try:
-        data = json.loads(text) if text and text.strip() else {}
-    except ValueError as error:
-        raise ConfigError(f"Die Konfiguration ist kein gültiges JSON: {error}") from None
-    if not isinstance(data, dict):
-        raise ConfigError("Die Konfiguration muss ein JSON-Objekt sein.")
-    unknown = set(data) - SOURCE_KEYS
-    if unknown:
-        raise ConfigError(f"Unbekannte Einstellungen: {', '.join(sorted(unknown))}.")
+    data = load(text, SOURCE_KEYS)
     groups = tuple(_group(index, spec) for index, spec in enumerate(data.get("groups", []), 1))
     names = [group.name for group in groups]
     if len(set(names)) != len(names):
@@ -77,19 +66,13 @@ def parse(text: str | None) -> SourceConfig:
     ungrouped = data.get("ungrouped", "thing")
     if ungrouped not in ("thing", "skip"):
         raise ConfigError('"ungrouped" muss "thing" oder "skip" sein.')
-    limits = Limits(timeout=_number(data, "timeout", 30.0), retries=int(_number(data, "retries", 3)),
-                    backoff=_number(data, "backoff", 1.0), max_pages=int(_number(data, "max_pages", 1000)),
-                    max_objects=int(_number(data, "max_objects", 100_000)))
-    defaults = {key: data[key] for key in DEFAULT_KEYS if key in data}
-    return SourceConfig(defaults, groups, ungrouped, int(_number(data, "page_size", 100)), limits)
+    return SourceConfig(defaults(data), groups, ungrouped, int(number(data, "page_size", 100)), limits(data))
 
 
 def _group(index: int, spec) -> Group:
     if not isinstance(spec, dict):
         raise ConfigError(f"Gruppe {index} muss ein JSON-Objekt sein.")
-    unknown = set(spec) - GROUP_KEYS
-    if unknown:
-        raise ConfigError(f"Gruppe {index}: unbekannte Einstellungen {', '.join(sorted(unknown))}.")
+    check_keys(spec, GROUP_KEYS | set(DEFAULT_KEYS), f"Gruppe {index}: ")
     matchers = [key for key in MATCHERS if key in spec]
     if len(matchers) != 1:
         raise ConfigError(f"Gruppe {index} braucht genau eines von: {', '.join(MATCHERS)}.")
@@ -104,10 +87,3 @@ def _group(index: int, spec) -> Group:
                           f"{{\"Eigenschaft\": \"Wert\"}} sein.")
     overrides = {key: spec[key] for key in spec if key not in MATCHERS and key not in ("name", "title")}
     return Group(name, spec["title"], matchers[0], value, overrides)
-
-
-def _number(data: dict, key: str, default: float) -> float:
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ConfigError(f"\"{key}\" muss eine nicht-negative Zahl sein.")
-    return float(value)

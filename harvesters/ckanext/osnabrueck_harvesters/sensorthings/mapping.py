@@ -7,32 +7,22 @@ whether a re-harvest has to touch the dataset at all.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from urllib.parse import quote
 
 from shapely.geometry import MultiPoint, mapping as geojson, shape
 from shapely.ops import unary_union
 
+from ..mapping import Context, agents, catalogue_fields, compact, content_hash, slug, tags
 from .config import Group, SourceConfig
 
-EU = "http://publications.europa.eu/resource/authority"
+__all__ = ["Context", "content_hash", "dataset_dict", "group_things", "keywords", "odata_filter", "slug",
+           "things_url"]
+
 STA_SPEC = "http://www.opengis.net/doc/is/sensorthings/1.1"
 THINGS_EXPAND = "Datastreams($expand=ObservedProperty,Sensor),Locations"
-TAG_UNSAFE = re.compile(r"[^\w \-.]+")
-SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
-UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a mapping needs besides the Things: the API and the portal's defaults."""
-    base_url: str
-    organizations: dict = field(default_factory=dict)  # name → title
-    portal: dict = field(default_factory=dict)  # contributor_id, political_geocoding_uri, …
 
 
 # --- grouping ---------------------------------------------------------------------------
@@ -49,7 +39,7 @@ def group_of(thing: dict, config: SourceConfig) -> Group | None:
     if config.ungrouped == "skip":
         return None
     title = thing.get("name") or f"Thing {thing['@iot.id']}"
-    return Group(f"iot-{slug(title)[:80]}-{thing['@iot.id']}", title, "thing_id", thing["@iot.id"])
+    return Group(f"iot-{slug(title, 'thing')[:80]}-{thing['@iot.id']}", title, "thing_id", thing["@iot.id"])
 
 
 def _matches(group: Group, thing: dict) -> bool:
@@ -70,10 +60,6 @@ def group_things(things, config: SourceConfig) -> dict[str, tuple[Group, list[di
         if group is not None:
             groups.setdefault(group.name, (group, []))[1].append(thing)
     return groups
-
-
-def slug(text: str) -> str:
-    return SLUG_UNSAFE.sub("-", text.lower().translate(UMLAUTS)).strip("-") or "thing"
 
 
 # --- OData filters: the API links of a dataset select exactly its group -----------------
@@ -129,34 +115,15 @@ def dataset_dict(group: Group, things: list[dict], config: SourceConfig, context
         "name": group.name,
         "title": group.title,
         "notes": meta.get("description") or _notes(things, datastreams),
-        "owner_org": meta.get("owner_org"),
-        "license_id": meta.get("license_id", "dl-by-de/2.0"),
         "tags": [{"name": tag} for tag in keywords(meta.get("tags", []), datastreams)],
-        "theme": [f"{EU}/data-theme/{code.upper()}" for code in meta.get("themes", [])],
-        "frequency": f"{EU}/frequency/{meta.get('frequency', 'UPDATE_CONT')}",
-        "language": [f"{EU}/language/DEU"],
-        "access_rights": f"{EU}/access-right/PUBLIC",
-        "planned_availability": f"{EU}/planned-availability/STABLE",
+        **catalogue_fields(meta),
         "iot_service_url": context.base_url,
         "iot_datastream_filter": odata_filter(group, "Thing/", ""),
         "resources": resources(group, context.base_url),
     }
-    data.update(_agents(meta, context))
+    data.update(agents(meta, context))
     data.update(_coverage(things, datastreams, meta))
-    return {key: value for key, value in data.items() if value not in (None, "", [])}
-
-
-def _agents(meta: dict, context: Context) -> dict:
-    org = meta.get("owner_org")
-    return {
-        "publisher_name": context.organizations.get(org, org),
-        "publisher_url": meta.get("publisher_url"),
-        "contact_name": meta.get("contact_name") or context.organizations.get(org, org),
-        "contact_email": meta.get("contact_email"),
-        "contributor_id": meta.get("contributor_id") or context.portal.get("contributor_id"),
-        "political_geocoding_uri": context.portal.get("political_geocoding_uri"),
-        "political_geocoding_level_uri": context.portal.get("political_geocoding_level_uri"),
-    }
+    return compact(data)
 
 
 def _coverage(things: list[dict], datastreams: list[dict], meta: dict) -> dict:
@@ -187,13 +154,7 @@ def keywords(configured: list[str], datastreams: list[dict]) -> list[str]:
     found = list(configured)
     for ds in datastreams:
         found += [(ds.get("ObservedProperty") or {}).get("name"), (ds.get("Sensor") or {}).get("name")]
-    tags, seen = [], set()
-    for raw in found:
-        tag = " ".join(TAG_UNSAFE.sub(" ", raw or "").split())[:100]
-        if len(tag) >= 2 and tag.lower() not in seen:
-            seen.add(tag.lower())
-            tags.append(tag)
-    return tags
+    return tags(found)
 
 
 def temporal_extent(datastreams: list[dict]) -> tuple[str | None, str | None]:
@@ -253,7 +214,3 @@ def resources(group: Group, base_url: str) -> list[dict]:
         {"name": "Messstellen (GeoJSON)", "url": geo, "format": "GEOJSON", "mimetype": "application/geo+json",
          "access_url": geo, "download_url": geo, "description": "Lage jeder Messstelle (Thing) mit ihren Eigenschaften."},
     ]
-
-
-def content_hash(dataset: dict) -> str:
-    return hashlib.sha256(json.dumps(dataset, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

@@ -1,0 +1,185 @@
+"""The stages every Osnabrück harvester shares, around a subclass's pure mapping.
+
+* gather parses the source config, reads the whole source (``read_datasets``: guid →
+  scheming dataset dict) and compares each dataset's content hash with the one stored at
+  its last import: only new and changed datasets get a harvest object, and so do datasets
+  whose source records have vanished (status "delete"). A source that cannot be read
+  completely fails the job and changes nothing.
+* fetch has nothing to do: gather already holds the record.
+* import creates, updates or withdraws one dataset; its errors stay with its object.
+"""
+from __future__ import annotations
+
+import json
+import logging
+
+from sqlalchemy import and_
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckanext.harvest.harvesters.base import HarvesterBase
+from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+
+from .config import ConfigError
+from .http import SourceError
+from .mapping import Context, content_hash
+
+log = logging.getLogger(__name__)
+HASH, STATUS = "content_hash", "status"
+
+
+class MappedHarvester(HarvesterBase):
+    """Subclasses define ``info``, ``parse_config`` and ``read_datasets``."""
+
+    #: the gather error when a source that had datasets suddenly lists none
+    empty_message = "Die Quelle liefert keine Datensätze."
+
+    def parse_config(self, text: str | None):
+        """The source's parsed config; raises ConfigError. It must offer ``organizations()``."""
+        raise NotImplementedError
+
+    def read_datasets(self, cfg, context: Context) -> dict[str, dict]:
+        """guid → dataset dict of everything the source holds now; raises SourceError."""
+        raise NotImplementedError
+
+    def validate_config(self, config):
+        try:
+            self.parse_config(config)
+        except ConfigError as error:
+            raise ValueError(str(error)) from None
+        return config
+
+    # --- gather -------------------------------------------------------------------------
+
+    def gather_stage(self, harvest_job):
+        source = harvest_job.source
+        try:
+            cfg = self.parse_config(source.config)
+            context = Context(source.url.strip().rstrip("/"), _organizations(cfg.organizations()), _portal_defaults())
+            datasets = self.read_datasets(cfg, context)
+        except (ConfigError, SourceError) as error:
+            self._save_gather_error(f"{error} Es wurde nichts geändert.", harvest_job)
+            return None
+        previous = _current_objects(source.id)
+        if not datasets and previous:
+            self._save_gather_error(f"{self.empty_message} Zur Sicherheit wird kein Datensatz zurückgezogen; "
+                                    f"bitte die Quelle prüfen.", harvest_job)
+            return None
+        ids = [_object(harvest_job, guid, previous.get(guid), dataset) for guid, dataset in datasets.items()]
+        ids += [_withdrawal(harvest_job, guid, package_id) for guid, (package_id, _) in previous.items()
+                if guid not in datasets]
+        ids = [object_id for object_id in ids if object_id]
+        log.info("%s %s: %d datasets, %d to write", self.info()["name"], source.url, len(datasets), len(ids))
+        return ids
+
+    # --- fetch and import ---------------------------------------------------------------
+
+    def fetch_stage(self, harvest_object):
+        return True
+
+    def import_stage(self, harvest_object):
+        status = _extra(harvest_object, STATUS)
+        context = {"user": self._get_user_name(), "ignore_auth": True}
+        try:
+            if status == "delete":
+                _withdraw(context, harvest_object)
+            else:
+                _write(context, harvest_object, json.loads(harvest_object.content))
+        except tk.ValidationError as error:
+            self._save_object_error(f"Datensatz „{harvest_object.guid}“ ist ungültig: "
+                                    f"{_errors(error.error_dict)}", harvest_object, "Import")
+            return False
+        _make_current(harvest_object, status != "delete")
+        return True
+
+
+def _organizations(names: set[str]) -> dict:
+    titles = {}
+    for name in sorted(names):
+        try:
+            titles[name] = tk.get_action("organization_show")(
+                {"ignore_auth": True}, {"id": name, "include_datasets": False})["title"]
+        except tk.ObjectNotFound:
+            raise ConfigError(f"Die Organisation „{name}“ gibt es im Portal nicht.") from None
+    return titles
+
+
+def _portal_defaults() -> dict:
+    keys = ("contributor_id", "political_geocoding_uri")
+    return {key: tk.config.get(f"ckanext.osnabrueck.{key}") for key in keys}
+
+
+def _current_objects(source_id: str) -> dict[str, tuple[str, str | None]]:
+    """guid → (package id, content hash) of the datasets this source imported last."""
+    rows = (model.Session.query(HarvestObject.guid, HarvestObject.package_id, HarvestObjectExtra.value)
+            .outerjoin(HarvestObjectExtra, and_(HarvestObjectExtra.harvest_object_id == HarvestObject.id,
+                                                HarvestObjectExtra.key == HASH))
+            .filter(HarvestObject.harvest_source_id == source_id, HarvestObject.current.is_(True)))
+    return {guid: (package_id, digest) for guid, package_id, digest in rows}
+
+
+def _object(job, guid: str, previous, dataset: dict) -> str | None:
+    digest = content_hash(dataset)
+    if previous and previous[1] == digest:
+        return None  # unchanged since the last import
+    obj = HarvestObject(guid=guid, job=job, content=json.dumps(dataset),
+                        package_id=previous[0] if previous else None,
+                        extras=[HarvestObjectExtra(key=HASH, value=digest),
+                                HarvestObjectExtra(key=STATUS, value="change" if previous else "new")])
+    obj.save()
+    return obj.id
+
+
+def _withdrawal(job, guid: str, package_id: str) -> str:
+    obj = HarvestObject(guid=guid, job=job, package_id=package_id,
+                        extras=[HarvestObjectExtra(key=STATUS, value="delete")])
+    obj.save()
+    return obj.id
+
+
+def _extra(harvest_object, key: str) -> str | None:
+    return next((extra.value for extra in harvest_object.extras if extra.key == key), None)
+
+
+def _write(context: dict, harvest_object, dataset: dict) -> None:
+    existing = harvest_object.package_id and model.Package.get(harvest_object.package_id)
+    if existing is None:
+        existing = model.Package.get(dataset["name"])
+        if existing is not None and existing.state == "active" and not _ours(existing.id, harvest_object):
+            raise tk.ValidationError({"name": [f"Der Name „{dataset['name']}“ ist schon an einen anderen "
+                                               f"Datensatz vergeben."]})
+    if existing is not None:
+        dataset = {**dataset, "id": existing.id, "state": "active"}
+        result = tk.get_action("package_update")(dict(context), dataset)
+    else:
+        result = tk.get_action("package_create")(dict(context), dataset)
+    harvest_object.package_id = result["id"]
+
+
+def _ours(package_id: str, harvest_object) -> bool:
+    """Whether this source harvested the dataset before (it may have been withdrawn since)."""
+    return model.Session.query(HarvestObject.id).filter(
+        HarvestObject.package_id == package_id,
+        HarvestObject.harvest_source_id == harvest_object.harvest_source_id).first() is not None
+
+
+def _withdraw(context: dict, harvest_object) -> None:
+    try:
+        tk.get_action("package_delete")(dict(context), {"id": harvest_object.package_id})
+    except tk.ObjectNotFound:
+        pass  # deleted by hand already
+
+
+def _make_current(harvest_object, current: bool) -> None:
+    model.Session.query(HarvestObject).filter(
+        HarvestObject.guid == harvest_object.guid,
+        HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
+        HarvestObject.current.is_(True), HarvestObject.id != harvest_object.id,
+    ).update({"current": False}, synchronize_session=False)
+    harvest_object.current = current
+    harvest_object.save()
+
+
+def _errors(error_dict: dict) -> str:
+    return "; ".join(f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
+                     for key, value in error_dict.items())

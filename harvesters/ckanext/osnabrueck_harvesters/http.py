@@ -1,0 +1,80 @@
+"""Reading a harvest source over HTTP: timeouts, retries with exponential backoff, and the
+hard limits every harvester applies.
+
+Every failure is a ``SourceError`` whose message is German, because it ends up in the
+harvest job's report that the data stewards read. ``label`` names the kind of source in
+those messages ("SensorThings-API", "ArcGIS-Server", "WMS", …).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import requests
+
+RETRY_STATUS = {429, 500, 502, 503, 504}
+Sleep = Callable[[float], None]
+
+
+class SourceError(Exception):
+    """The source cannot be read completely; nothing may be concluded from a partial read."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = 30.0
+    retries: int = 3
+    backoff: float = 1.0  # seconds before the first retry; doubles each time
+    max_pages: int = 1000
+    max_objects: int = 100_000
+
+
+def get(session: requests.Session, url: str, limits: Limits, label: str, accept: str = "*/*",
+        sleep: Sleep = time.sleep) -> requests.Response:
+    """The successful response for ``url``; retries connection errors, timeouts, 429 and 5xx."""
+    delay = limits.backoff
+    for attempt in range(limits.retries + 1):
+        try:
+            response = session.get(url, timeout=limits.timeout, headers={"Accept": accept})
+        except requests.Timeout:
+            problem = f"Zeitüberschreitung nach {limits.timeout:g} s"
+        except requests.ConnectionError as error:
+            problem = f"nicht erreichbar ({type(error).__name__})"
+        else:
+            if response.status_code not in RETRY_STATUS:
+                if response.status_code >= 400:
+                    raise SourceError(f"{label} {url}: HTTP-Fehler {response.status_code}.")
+                return response
+            problem = f"HTTP-Fehler {response.status_code}"
+        if attempt < limits.retries:
+            sleep(delay)
+            delay *= 2
+    raise SourceError(f"{label} {url}: {problem}, auch nach {limits.retries} Wiederholungen.")
+
+
+def get_json(session: requests.Session, url: str, limits: Limits, label: str, sleep: Sleep = time.sleep):
+    """The JSON document at ``url``."""
+    response = get(session, url, limits, label, "application/json", sleep)
+    try:
+        return response.json()
+    except ValueError:
+        raise SourceError(f"{label} {url}: Die Antwort ist kein gültiges JSON (abgebrochen oder fehlerhaft).") from None
+
+
+class Budget:
+    """Counts pages and objects against the limits; raises once one is exceeded."""
+
+    def __init__(self, limits: Limits, label: str):
+        self.limits, self.label, self.pages, self.objects = limits, label, 0, 0
+
+    def page(self) -> None:
+        self.pages += 1
+        if self.pages > self.limits.max_pages:
+            raise SourceError(f"{self.label}: mehr als {self.limits.max_pages} Seiten; Abbruch (Grenze max_pages).")
+
+    def object(self) -> None:
+        self.objects += 1
+        if self.objects > self.limits.max_objects:
+            raise SourceError(f"{self.label}: mehr als {self.limits.max_objects} Objekte; "
+                              f"Abbruch (Grenze max_objects).")
