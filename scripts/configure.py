@@ -32,6 +32,7 @@ DATABASES = {"ckan_default": "ckan_default", "ckan_test": "ckan_default", "ckan_
              "frost": "frost", "frost_test": "frost"}
 # FROST-Server instances: the demo's IoT platform and the harvester tests' own server.
 FROST = {"frost": ("OSN_FROST_PORT", "8090"), "frost_test": ("OSN_FROST_TEST_PORT", "8091")}
+PYCSW = {"pycsw": ("OSN_PYCSW_PORT", "8093"), "pycsw_test": ("OSN_PYCSW_TEST_PORT", "8094")}
 READ_ONLY = {"datastore_default": "datastore_ro", "datastore_test": "datastore_ro"}
 
 
@@ -125,13 +126,24 @@ def write_frost_settings(values: dict) -> None:
                {**values, "frost_db": db, "frost_port": port})
 
 
+def write_pycsw_settings(values: dict) -> None:
+    """pycsw's configuration per instance (demo and tests): own SQLite repository."""
+    template = REPO / "config" / "pycsw" / "pycsw.cfg.tmpl"
+    for name, (env, default) in PYCSW.items():
+        render(template, RUN / "pycsw" / f"{name}.cfg", {**values, "pycsw_name": name,
+                                                         "pycsw_port": os.environ.get(env, default),
+                                                         "run_dir": str(RUN)})
+
+
 def main() -> None:
     values = settings(load_secrets(RUN / "secrets.json"))
     (RUN / "storage").mkdir(parents=True, exist_ok=True)
     (RUN / "storage-test").mkdir(parents=True, exist_ok=True)
     (RUN / "frost").mkdir(parents=True, exist_ok=True)
+    (RUN / "pycsw").mkdir(parents=True, exist_ok=True)
     render(REPO / "config" / "ckan.ini.tmpl", RUN / "ckan.ini", values)
     write_frost_settings(values)
+    write_pycsw_settings(values)
     if "--no-db" not in sys.argv:
         ensure_databases(values)
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Local service stack: PostgreSQL 15 (+PostGIS), Redis, Solr 9.8 and FROST-Server.
-#   scripts/services.sh start|stop|status [postgres|redis|solr|frost|frost_test ...]
+# Local service stack: PostgreSQL 15 (+PostGIS), Redis, Solr 9.8, FROST-Server, MapServer, pycsw.
+#   scripts/services.sh start|stop|status [postgres|redis|solr|frost|frost_test|mapserver|pycsw|pycsw_test ...]
 # frost is the demo's IoT platform; frost_test is the harvester tests' own SensorThings server.
+# mapserver serves the demo GIS layers as WMS/WFS (read-only, shared by demo and tests);
+# pycsw is the demo's CSW catalogue, pycsw_test the CSW harvester tests' own.
 # Data, logs and pids live under .run/ (git-ignored). Everything binds to 127.0.0.1.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -151,20 +153,67 @@ frost_start_one() {
     || { frost_stop_one "$name"; die "FROST-Server ($name) did not come up; see $RUN_DIR/log/$name.log"; }
 }
 
-frost_stop_one() {
-  local pidfile="$PID_DIR/$1.pid"
-  pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
-  say "stopping FROST-Server ($1)"
-  local pid; pid="$(cat "$pidfile")"
-  kill "$pid"
-  wait_for "$1-stop" 30 bash -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null || true
-  rm -f "$pidfile"
-}
+frost_stop_one() { stop_pid "FROST-Server ($1)" "$PID_DIR/$1.pid"; }
 
 frost_start() { frost_start_one frost; }
 frost_stop() { frost_stop_one frost; }
 frost_test_start() { frost_start_one frost_test; }
 frost_test_stop() { frost_stop_one frost_test; }
+
+# --- MapServer (WMS/WFS through mapserv as CGI) ---------------------------------------------
+MAPSERVER_PID="$PID_DIR/mapserver.pid"
+
+mapserver_start() {
+  pid_alive "$MAPSERVER_PID" && return 0
+  command -v mapserv >/dev/null || die "mapserv is not installed; run scripts/install-system.sh"
+  ensure_port_free "$MAPSERVER_PORT" mapserver "$MAPSERVER_PID"
+  say "starting MapServer (WMS/WFS) on $HOST:$MAPSERVER_PORT"
+  nohup "$PY" "$REPO/scripts/mapserver.py" "$MAPSERVER_PORT" "$RUN_DIR/mapserver" \
+    > "$RUN_DIR/log/mapserver.log" 2>&1 < /dev/null &
+  echo $! > "$MAPSERVER_PID"
+  wait_for mapserver 30 curl -fsS "http://$HOST:$MAPSERVER_PORT/ows?SERVICE=WMS&REQUEST=GetCapabilities" \
+    || { mapserver_stop; die "MapServer did not come up; see $RUN_DIR/log/mapserver.log"; }
+}
+
+mapserver_stop() { stop_pid mapserver "$MAPSERVER_PID"; }
+
+# --- pycsw (CSW 2.0.2, ISO 19139) -----------------------------------------------------------
+pycsw_port() { if [ "$1" = pycsw ]; then echo "$PYCSW_PORT"; else echo "$PYCSW_TEST_PORT"; fi; }
+
+pycsw_start_one() {
+  local name="$1" port; port="$(pycsw_port "$1")"
+  local pidfile="$PID_DIR/$name.pid" cfg="$RUN_DIR/pycsw/$name.cfg"
+  pid_alive "$pidfile" && return 0
+  [ -x "$PYCSW_VENV/bin/python" ] || die "pycsw is not installed; run scripts/setup.sh"
+  [ -f "$cfg" ] || die "$cfg is missing; run scripts/configure.py"
+  ensure_port_free "$port" "$name" "$pidfile"
+  if [ ! -f "$RUN_DIR/pycsw/$name.db" ]; then
+    "$PYCSW_VENV/bin/pycsw-admin.py" -c setup_db -f "$cfg" > "$RUN_DIR/log/$name-setup.log" 2>&1 \
+      || die "could not create the pycsw repository; see $RUN_DIR/log/$name-setup.log"
+  fi
+  say "starting pycsw ($name) on $HOST:$port"
+  nohup "$PYCSW_VENV/bin/python" "$REPO/scripts/pycsw_server.py" "$cfg" "$port" \
+    > "$RUN_DIR/log/$name.log" 2>&1 < /dev/null &
+  echo $! > "$pidfile"
+  wait_for "$name" 30 curl -fsS "http://$HOST:$port/csw?service=CSW&version=2.0.2&request=GetCapabilities" \
+    || { stop_pid "$name" "$pidfile"; die "pycsw ($name) did not come up; see $RUN_DIR/log/$name.log"; }
+}
+
+pycsw_start() { pycsw_start_one pycsw; }
+pycsw_stop() { stop_pid "pycsw" "$PID_DIR/pycsw.pid"; }
+pycsw_test_start() { pycsw_start_one pycsw_test; }
+pycsw_test_stop() { stop_pid "pycsw_test" "$PID_DIR/pycsw_test.pid"; }
+
+# Stops the process in pidfile $2 (named $1) and waits for it to end.
+stop_pid() {
+  local pidfile="$2"
+  pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
+  say "stopping $1"
+  local pid; pid="$(cat "$pidfile")"
+  kill "$pid"
+  wait_for "$1-stop" 30 bash -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+}
 
 # --- dispatch ----------------------------------------------------------------------------
 status_line() {
@@ -179,20 +228,21 @@ status() {
   if pid_alive "$REDIS_PID"; then status_line redis "$REDIS_PORT" true; else status_line redis "$REDIS_PORT" false; rc=3; fi
   if pid_alive "$SOLR_PID"; then status_line solr "$SOLR_PORT" true; else status_line solr "$SOLR_PORT" false; rc=3; fi
   local name
-  for name in frost frost_test; do
-    if pid_alive "$PID_DIR/$name.pid"; then status_line "$name" "$(frost_port "$name")" true
-    else status_line "$name" "$(frost_port "$name")" false; fi
+  for name in frost:$FROST_PORT frost_test:$FROST_TEST_PORT mapserver:$MAPSERVER_PORT pycsw:$PYCSW_PORT \
+              pycsw_test:$PYCSW_TEST_PORT; do
+    if pid_alive "$PID_DIR/${name%%:*}.pid"; then status_line "${name%%:*}" "${name#*:}" true
+    else status_line "${name%%:*}" "${name#*:}" false; fi
   done
   return $rc
 }
 
 cmd="${1:-status}"; shift || true
 targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(postgres redis solr)
-[ "$cmd" = stop ] && [ $# -eq 0 ] && targets=(postgres redis solr frost frost_test)
+[ "$cmd" = stop ] && [ $# -eq 0 ] && targets=(postgres redis solr frost frost_test mapserver pycsw pycsw_test)
 case "$cmd" in
   start) for t in "${targets[@]}"; do "${t/postgres/pg}_start"; done ;;
   stop) for ((i = ${#targets[@]} - 1; i >= 0; i--)); do t="${targets[$i]}"; "${t/postgres/pg}_stop"; done ;;
   restart) "$0" stop "${targets[@]}"; "$0" start "${targets[@]}" ;;
   status) status ;;
-  *) die "usage: $0 start|stop|restart|status [postgres|redis|solr|frost|frost_test ...]" ;;
+  *) die "usage: $0 start|stop|restart|status [postgres|redis|solr|frost|frost_test|mapserver|pycsw|pycsw_test ...]" ;;
 esac

@@ -32,3 +32,15 @@ fi
 # Translations are compiled at install; .mo files are not committed.
 "$VENV/bin/pybabel" compile -d "$REPO/ckanext-osnabrueck/ckanext/osnabrueck/i18n" -D ckanext-osnabrueck >/dev/null \
   || die "compiling the translations failed"
+
+# pycsw 2.6 (the CSW of the demo and the tests) in its own venv: it pins old SQLAlchemy.
+pycsw_stamp="$PYCSW_VENV/.osnabrueck-installed"
+pycsw_inputs=$(sha256sum "$REPO/config/pycsw/requirements.txt" | cut -d' ' -f1)
+if ! { [ -f "$pycsw_stamp" ] && [ "$(cat "$pycsw_stamp")" = "$pycsw_inputs" ]; }; then
+  say "installing pycsw 2.6 into $PYCSW_VENV"
+  [ -x "$PYCSW_VENV/bin/python" ] || "$PYTHON" -m venv "$PYCSW_VENV" || die "could not create $PYCSW_VENV"
+  "$PYCSW_VENV/bin/python" -m pip --disable-pip-version-check -q install --no-deps \
+    -r "$REPO/config/pycsw/requirements.txt" || die "installing pycsw failed"
+  "$PYCSW_VENV/bin/python" -c "import pycsw.server" || die "pycsw does not import in $PYCSW_VENV"
+  echo "$pycsw_inputs" > "$pycsw_stamp"
+fi

@@ -9,7 +9,7 @@ bash "$REPO/scripts/setup.sh"
 bash "$REPO/scripts/services.sh" start
 "$PY" "$REPO/scripts/configure.py" || die "could not write the config or prepare the databases"
 bash "$REPO/scripts/init-db.sh" "$REPO/test.ini"
-bash "$REPO/scripts/services.sh" start frost_test
+bash "$REPO/scripts/services.sh" start frost_test mapserver pycsw_test
 
 mkdir -p "$REPO/test-artifacts"
 cd "$REPO"

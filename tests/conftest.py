@@ -9,7 +9,7 @@ import pytest
 import requests
 
 REPO = Path(__file__).resolve().parent.parent
-EXPECTED_PLUGINS = ["activity", "scheming_datasets", "dcat", "structured_data", "harvest", "osnabrueck_sensorthings",
+EXPECTED_PLUGINS = ["activity", "scheming_datasets", "dcat", "structured_data", "harvest", "osnabrueck_sensorthings", "osnabrueck_ogc",
                     "spatial_metadata", "spatial_query", "osnabrueck"]
 
 
@@ -94,3 +94,17 @@ def frost():
         return empty_frost()
     except requests.RequestException as error:
         pytest.fail(f"the test FROST-Server does not answer at {FROST_URL} ({error}); make test starts it")
+
+
+# --- MapServer (WMS/WFS of the demo layers; read-only, so demo and tests share it) ------
+
+MAPSERVER_URL = f"http://127.0.0.1:{os.environ.get('OSN_MAPSERVER_PORT', '8092')}/ows"
+
+
+@pytest.fixture
+def mapserver() -> str:
+    try:
+        requests.get(f"{MAPSERVER_URL}?SERVICE=WMS&REQUEST=GetCapabilities", timeout=10).raise_for_status()
+    except requests.RequestException as error:
+        pytest.fail(f"MapServer does not answer at {MAPSERVER_URL} ({error}); make test starts it")
+    return MAPSERVER_URL

@@ -10,7 +10,8 @@ from . import vocabularies
 
 __all__ = ["osnabrueck_contributor_id", "osnabrueck_political_geocoding_uri", "osnabrueck_license_uri", "osnabrueck_vocabulary_choices",
            "osnabrueck_vocabulary_label", "osnabrueck_lang", "osnabrueck_quality", "osnabrueck_selected",
-           "osnabrueck_sensor_window"]
+           "osnabrueck_sensor_window", "osnabrueck_default_extent",
+           "osnabrueck_catalog_bbox_param"]
 
 
 def osnabrueck_lang() -> str:
@@ -75,3 +76,20 @@ def osnabrueck_sensor_window(pkg: dict) -> dict | None:
     from . import sensor_window
 
     return sensor_window.window(pkg)
+
+
+def osnabrueck_default_extent() -> str:
+    """The catalogue's bbox as the [[south, west], [north, east]] a Leaflet map opens on."""
+    west, south, east, north = catalog_bbox()
+    return json.dumps([[south, west], [north, east]])
+
+
+def osnabrueck_catalog_bbox_param() -> str:
+    """The catalogue's bbox as the ext_bbox search parameter (west,south,east,north)."""
+    return ",".join(str(v) for v in catalog_bbox())
+
+
+def catalog_bbox() -> tuple[float, float, float, float]:
+    """west, south, east, north of the area the catalogue covers."""
+    west, south, east, north = (float(v) for v in tk.config.get("ckanext.osnabrueck.catalog_bbox").split(","))
+    return west, south, east, north

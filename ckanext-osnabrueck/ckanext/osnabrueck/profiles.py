@@ -20,6 +20,7 @@ from ckanext.dcat.profiles.base import ADMS, DCAT, DCATAP, DCT, FOAF, GSP, SPDX,
 from ckanext.dcat.utils import resource_uri
 
 from . import vocabularies
+from .helpers import catalog_bbox
 from .logic.validators import HVD_REGULATION
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
@@ -219,8 +220,7 @@ class DCATAPdeProfile(EuropeanDCATAP3Profile):
         area = URIRef(config.get("ckanext.osnabrueck.political_geocoding_uri"))
         self._replace(catalog_ref, DCT.spatial, [area])
         self.g.add((area, RDF.type, DCT.Location))
-        west, south, east, north = (float(v) for v in config.get("ckanext.osnabrueck.catalog_bbox").split(","))
-        self.g.add((area, DCAT.bbox, Literal(box(west, south, east, north).wkt, datatype=GSP.wktLiteral)))
+        self.g.add((area, DCAT.bbox, Literal(box(*catalog_bbox()).wkt, datatype=GSP.wktLiteral)))
         self._add_geocoding_scheme(str(area))
 
     # --- parse --------------------------------------------------------------------------

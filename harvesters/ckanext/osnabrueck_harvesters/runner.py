@@ -74,5 +74,10 @@ def _harvester(source_type: str):
 
 
 def default_variables() -> dict:
-    port = os.environ.get("OSN_FROST_PORT", "8090")
-    return {"frost_url": os.environ.get("OSN_FROST_URL", f"http://127.0.0.1:{port}/FROST-Server/v1.1")}
+    """The local demo services, as scripts/lib.sh starts them (ports from the environment)."""
+    def port(name: str, default: str) -> str:
+        return os.environ.get(f"OSN_{name}_PORT", default)
+
+    return {"frost_url": os.environ.get("OSN_FROST_URL", f"http://127.0.0.1:{port('FROST', '8090')}/FROST-Server/v1.1"),
+            "mapserver_url": f"http://127.0.0.1:{port('MAPSERVER', '8092')}/ows",
+            "csw_url": f"http://127.0.0.1:{port('PYCSW', '8093')}/csw"}

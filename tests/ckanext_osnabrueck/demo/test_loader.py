@@ -69,10 +69,10 @@ def test_load_is_idempotent_and_complete():
 def test_load_repairs_a_dataset_edited_in_between():
     loader.load_all()
     steward = factories.Sysadmin()
-    call_action("package_patch", context={"user": steward["name"]}, id="baustellen", title="Kaputt")
+    call_action("package_patch", context={"user": steward["name"]}, id="radverkehrsnetz", title="Kaputt")
     report = loader.load_all()
-    assert report.updated == ["baustellen"]
-    assert call_action("package_show", id="baustellen")["title"] == "Baustellen"
+    assert report.updated == ["radverkehrsnetz"]
+    assert call_action("package_show", id="radverkehrsnetz")["title"] == "Radverkehrsnetz"
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")

@@ -5,13 +5,14 @@ import json
 import pytest
 import requests
 
-import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.harvest.model import HarvestSource
 from ckanext.osnabrueck.demo import sensors
-from ckanext.osnabrueck_harvesters import runner
+
+from ..lib import run, show
+from .. import lib
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 NOW = dt.datetime(2026, 11, 20, 12, tzinfo=dt.timezone.utc)
@@ -23,20 +24,7 @@ CONFIG = {"owner_org": "swo-netz", "ungrouped": "skip", "retries": 0, "timeout":
 
 
 def harvest_source(url, config=CONFIG):
-    if model.Group.get("swo-netz") is None:
-        factories.Organization(name="swo-netz", title="SWO Netz GmbH")
-    return runner.ensure_source({"name": "iot", "title": "IoT", "url": url, "source_type": "osnabrueck_sensorthings",
-                                 "owner_org": "swo-netz", "config": config})
-
-
-def run(source):
-    job = runner.run_now(source["id"])
-    report = call_action("harvest_job_report", id=job["id"])
-    return job, report
-
-
-def show(name):
-    return call_action("package_show", context={"use_cache": False}, id=name)
+    return lib.harvest_source("iot", url, "osnabrueck_sensorthings", ("swo-netz", "SWO Netz GmbH"), config)
 
 
 def post(frost, things):
