@@ -9,8 +9,10 @@ import pytest
 import requests
 
 REPO = Path(__file__).resolve().parent.parent
-EXPECTED_PLUGINS = ["activity", "scheming_datasets", "dcat", "structured_data", "harvest", "osnabrueck_sensorthings", "osnabrueck_ogc",
-                    "spatial_metadata", "spatial_query", "osnabrueck"]
+EXPECTED_PLUGINS = ["activity", "scheming_datasets", "dcat", "structured_data", "harvest", "osnabrueck_sensorthings",
+                    "osnabrueck_ogc", "osnabrueck_csw",
+                    "spatial_metadata", "spatial_query", "osnabrueck", "resource_proxy", "image_view", "geo_view",
+                    "geojson_view"]
 
 
 @pytest.fixture
@@ -108,3 +110,20 @@ def mapserver() -> str:
     except requests.RequestException as error:
         pytest.fail(f"MapServer does not answer at {MAPSERVER_URL} ({error}); make test starts it")
     return MAPSERVER_URL
+
+
+# --- the test CSW (pycsw 2.6, filled through its own CSW-T API) ---------------------------
+
+CSW_URL = f"http://127.0.0.1:{os.environ.get('OSN_PYCSW_TEST_PORT', '8094')}/csw"
+
+
+@pytest.fixture
+def csw() -> str:
+    """The test pycsw (scripts/services.sh start pycsw_test), emptied."""
+    from ckanext.osnabrueck.demo import geodata
+
+    try:
+        geodata.delete_all(CSW_URL)
+    except requests.RequestException as error:
+        pytest.fail(f"the test pycsw does not answer at {CSW_URL} ({error}); make test starts it")
+    return CSW_URL

@@ -11,7 +11,8 @@ import pytest
 
 
 class Script:
-    """Answers per path: a list of (status, body, delay) used in turn, the last one repeated."""
+    """Answers per path: a list of (status, body, delay) used in turn, the last one repeated.
+    A request whose path has no route of its own takes the first route contained in it."""
 
     def __init__(self):
         self.routes: dict[str, list[tuple[int, str, float]]] = {}
@@ -21,6 +22,8 @@ class Script:
         self.routes[path] = list(responses)
 
     def next(self, path: str):
+        if path not in self.routes:
+            path = next((key for key in self.routes if key in path), path)
         count = self.hits.get(path, 0)
         self.hits[path] = count + 1
         responses = self.routes.get(path) or [(404, "not found", 0)]

@@ -55,7 +55,7 @@ class MappedHarvester(HarvesterBase):
         source = harvest_job.source
         try:
             cfg = self.parse_config(source.config)
-            context = Context(source.url.strip().rstrip("/"), _organizations(cfg.organizations()), _portal_defaults())
+            context = portal_context(source.url, cfg)
             datasets = self.read_datasets(cfg, context)
         except (ConfigError, SourceError) as error:
             self._save_gather_error(f"{error} Es wurde nichts geändert.", harvest_job)
@@ -91,6 +91,11 @@ class MappedHarvester(HarvesterBase):
             return False
         _make_current(harvest_object, status != "delete")
         return True
+
+
+def portal_context(url: str, cfg) -> Context:
+    """The mapping context of a source: its URL, its organisations' titles, portal defaults."""
+    return Context(url.strip().rstrip("/"), _organizations(cfg.organizations()), _portal_defaults())
 
 
 def _organizations(names: set[str]) -> dict:
