@@ -12,7 +12,7 @@ bash "$REPO/scripts/setup.sh"
 bash "$REPO/scripts/services.sh" start
 "$PY" "$REPO/scripts/configure.py" || die "could not write the config or prepare the databases"
 bash "$REPO/scripts/init-db.sh" "$CKAN_INI"
-bash "$REPO/scripts/services.sh" start frost
+bash "$REPO/scripts/services.sh" start frost mapserver pycsw
 
 # Generated passwords, kept in .run/secrets.json (never in a config).
 secret() {
@@ -41,8 +41,10 @@ if [ "${OSN_SKIP_DEMO:-0}" != 1 ]; then
     redaktion-geodaten geodaten-verkehrsanlagen >/dev/null || die "creating the demo steward failed"
 fi
 if [ "${OSN_SKIP_DEMO:-0}" != 1 ]; then
-  say "loading the demo sensors into FROST and harvesting the IoT platform"
+  say "loading the demo sensors into FROST and the demo ISO records into pycsw; harvesting them and MapServer"
   OSN_FROST_URL="$FROST_URL" "$CKAN" -c "$CKAN_INI" osnabrueck load-demo-sensors || die "loading the demo sensors failed"
+  "$CKAN" -c "$CKAN_INI" osnabrueck load-demo-geodata --url "http://$HOST:$PYCSW_PORT/csw" \
+    || die "loading the demo ISO records failed"
   OSN_FROST_URL="$FROST_URL" "$CKAN" -c "$CKAN_INI" osnabrueck harvest-sources --run || die "the demo harvest failed"
 fi
 "$CKAN" -c "$CKAN_INI" osnabrueck warm-catalog >/dev/null || warn "could not fill the catalogue's RDF cache"

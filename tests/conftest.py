@@ -10,7 +10,7 @@ import requests
 
 REPO = Path(__file__).resolve().parent.parent
 EXPECTED_PLUGINS = ["activity", "scheming_datasets", "dcat", "structured_data", "harvest", "osnabrueck_sensorthings",
-                    "osnabrueck_ogc", "osnabrueck_csw",
+                    "osnabrueck_ogc", "osnabrueck_csw", "osnabrueck_arcgis",
                     "spatial_metadata", "spatial_query", "osnabrueck", "resource_proxy", "image_view", "geo_view",
                     "geojson_view"]
 

@@ -1,60 +1,11 @@
-"""Fixtures for the harvester tests: a scripted HTTP server on loopback for the failures a
-real source shows (down, slow, 5xx, broken JSON, loops). The FROST fixture is in ../conftest.py."""
-from __future__ import annotations
-
-import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
+"""Fixtures for the harvester tests: a scripted HTTP server on loopback (scripted.py).
+The FROST, MapServer and CSW fixtures are in ../conftest.py."""
 import pytest
 
-
-class Script:
-    """Answers per path: a list of (status, body, delay) used in turn, the last one repeated.
-    A request whose path has no route of its own takes the first route contained in it."""
-
-    def __init__(self):
-        self.routes: dict[str, list[tuple[int, str, float]]] = {}
-        self.hits: dict[str, int] = {}
-
-    def answer(self, path: str, *responses):
-        self.routes[path] = list(responses)
-
-    def next(self, path: str):
-        if path not in self.routes:
-            path = next((key for key in self.routes if key in path), path)
-        count = self.hits.get(path, 0)
-        self.hits[path] = count + 1
-        responses = self.routes.get(path) or [(404, "not found", 0)]
-        return responses[min(count, len(responses) - 1)]
+from .scripted import Script, serve
 
 
 @pytest.fixture
 def scripted_server():
-    script = Script()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            status, body, delay = script.next(self.path)
-            time.sleep(delay)
-            payload = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            try:
-                self.wfile.write(payload)
-            except BrokenPipeError:
-                pass
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    script.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield script
-    server.shutdown()
-    server.server_close()
+    with serve(Script()) as script:
+        yield script

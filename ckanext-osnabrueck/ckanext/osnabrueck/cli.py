@@ -142,3 +142,14 @@ def load_demo_sensors(url):
 
     added = sensors.load(url.rstrip("/"))
     click.secho(f"Demo-Sensoren: {added} Things neu angelegt in {url}.", fg="green")
+
+
+@osnabrueck.command("load-demo-geodata")
+@click.option("--url", default="http://127.0.0.1:8093/csw", show_default=True,
+              help="The CSW (pycsw with transactions) to fill.")
+def load_demo_geodata(url):
+    """Write the demo ISO 19139 records into a CSW through CSW-T (replacing them)."""
+    from ckanext.osnabrueck.demo import geodata
+
+    count = geodata.load(url)
+    click.secho(f"Demo-Geometadaten: {count} ISO-Datensätze in {url} geschrieben.", fg="green")

@@ -113,6 +113,12 @@ def test_media_type_is_derived_from_the_format_or_checked():
     assert run(v.osnabrueck_media_type, key, data) == ["„kaputt“ ist kein Medientyp wie text/csv."]
 
 
+def test_a_format_without_media_type_leaves_the_field_empty():
+    key = ("resources", 0, "mimetype")
+    for data in ({("resources", 0, "format"): "WMS_SRVC"}, {key: "", ("resources", 0, "format"): "REST"}):
+        assert run(v.osnabrueck_media_type, key, data) == [] and data[key] is None
+
+
 def test_resource_licence_defaults_to_the_datasets_and_is_checked():
     key = ("resources", 0, "license")
     data = {key: "", ("license_id",): "dl-zero-de/2.0"}

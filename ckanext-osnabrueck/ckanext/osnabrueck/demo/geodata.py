@@ -68,7 +68,7 @@ def iso_record(record: Record) -> str:
     """One ISO 19139 gmd:MD_Metadata document."""
     w, s, e, n = record.bbox
     licence = json.dumps({**record.licence, "quelle": record.organisation}, ensure_ascii=False)
-    return f"""<gmd:MD_Metadata xmlns:gmd="http://www.isotc211.org/2005/gmd" xmlns:gco="http://www.isotc211.org/2005/gco" xmlns:gml="http://www.opengis.net/gml/3.2" xmlns:xlink="http://www.w3.org/1999/xlink">
+    return f"""<gmd:MD_Metadata xmlns:gmd="http://www.isotc211.org/2005/gmd" xmlns:gco="http://www.isotc211.org/2005/gco" xmlns:gml="http://www.opengis.net/gml" xmlns:xlink="http://www.w3.org/1999/xlink">
 <gmd:fileIdentifier>{_text(record.identifier)}</gmd:fileIdentifier>
 <gmd:language><gmd:LanguageCode codeList="http://www.loc.gov/standards/iso639-2/" codeListValue="ger">ger</gmd:LanguageCode></gmd:language>
 <gmd:characterSet>{_code("MD_CharacterSetCode", "utf8")}</gmd:characterSet>

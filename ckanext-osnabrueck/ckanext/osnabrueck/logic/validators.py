@@ -218,8 +218,8 @@ def osnabrueck_media_type(key, data, errors, context):
     value = data.get(key)
     if _empty(value):
         concept = vocabularies.get("file-type").find(data.get(_sibling(key, "format")))
-        if concept and concept.get("media_type"):
-            data[key] = concept["media_type"]
+        # A format without a media type (REST, WMS_SRVC …) leaves the field empty, not missing.
+        data[key] = concept["media_type"] if concept and concept.get("media_type") else None
         return
     value = str(value).strip().removeprefix(IANA)
     if not MEDIA_TYPE.match(value):

@@ -21,6 +21,7 @@ from ckanext.spatial.harvesters.csw import CSWHarvester
 from ..base import portal_context
 from ..config import ConfigError
 from ..http import SourceError
+from ..mapping import slug
 from . import client, config as source_config, mapping
 
 
@@ -73,7 +74,8 @@ class OsnabrueckCswHarvester(CSWHarvester):
                     for lic in model.Package.get_license_register().values()]
         dataset = mapping.dataset_dict(iso_values, cfg.defaults, context, licences, _file_types())
         package = harvest_object.package
-        dataset["name"] = package.name if package is not None else self._gen_new_name(iso_values["title"])
+        # German transliteration (ä → ae) first; ckanext-harvest then makes the name unique.
+        dataset["name"] = package.name if package is not None else self._gen_new_name(slug(iso_values["title"]))
         return dataset
 
 
