@@ -14,7 +14,8 @@ import pytest
 
 pytestmark = pytest.mark.stack
 
-PORTS = {"OSN_PG_PORT": 25432, "OSN_REDIS_PORT": 26379, "OSN_SOLR_PORT": 28983, "OSN_CKAN_PORT": 25000}
+PORTS = {"OSN_PG_PORT": 25432, "OSN_REDIS_PORT": 26379, "OSN_SOLR_PORT": 28983, "OSN_CKAN_PORT": 25000,
+         "OSN_FROST_PORT": 28090, "OSN_MAPSERVER_PORT": 28092, "OSN_PYCSW_PORT": 28093}
 
 
 def _listening(port: int) -> bool:
