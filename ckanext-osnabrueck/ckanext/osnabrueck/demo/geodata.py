@@ -135,10 +135,11 @@ def _transfer(record: Record) -> str:
 
 def insert(csw_url: str, records: list[Record], batch: int = 100) -> int:
     """Insert (or replace) the records; returns how many the catalogue inserted."""
-    delete(csw_url, [r.identifier for r in records])
     inserted = 0
     for start in range(0, len(records), batch):
-        body = "".join(iso_record(r) for r in records[start:start + batch])
+        chunk = records[start:start + batch]
+        delete(csw_url, [r.identifier for r in chunk])  # one filter per batch: SQLite limits its size
+        body = "".join(iso_record(r) for r in chunk)
         inserted += _transaction(csw_url, f"<csw:Insert>{body}</csw:Insert>", "totalInserted")
     return inserted
 
