@@ -28,18 +28,11 @@ log = logging.getLogger(__name__)
 HASH, STATUS = "content_hash", "status"
 
 
-class MappedHarvester(HarvesterBase):
-    """Subclasses define ``info``, ``parse_config`` and ``read_datasets``."""
-
-    #: the gather error when a source that had datasets suddenly lists none
-    empty_message = "Die Quelle liefert keine Datensätze."
+class ParsedConfig:
+    """A harvester whose source config ``parse_config`` checks (German errors in the form)."""
 
     def parse_config(self, text: str | None):
         """The source's parsed config; raises ConfigError. It must offer ``organizations()``."""
-        raise NotImplementedError
-
-    def read_datasets(self, cfg, context: Context) -> dict[str, dict]:
-        """guid → dataset dict of everything the source holds now; raises SourceError."""
         raise NotImplementedError
 
     def validate_config(self, config):
@@ -48,6 +41,17 @@ class MappedHarvester(HarvesterBase):
         except ConfigError as error:
             raise ValueError(str(error)) from None
         return config
+
+
+class MappedHarvester(ParsedConfig, HarvesterBase):
+    """Subclasses define ``info``, ``parse_config`` and ``read_datasets``."""
+
+    #: the gather error when a source that had datasets suddenly lists none
+    empty_message = "Die Quelle liefert keine Datensätze."
+
+    def read_datasets(self, cfg, context: Context) -> dict[str, dict]:
+        """guid → dataset dict of everything the source holds now; raises SourceError."""
+        raise NotImplementedError
 
     # --- gather -------------------------------------------------------------------------
 

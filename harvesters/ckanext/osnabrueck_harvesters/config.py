@@ -6,6 +6,8 @@ Every problem is a ``ConfigError`` with a German message for the data steward.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
 
 from .http import Limits
 
@@ -13,6 +15,7 @@ from .http import Limits
 DEFAULT_KEYS = ("owner_org", "license_id", "themes", "frequency", "tags", "contributor_id", "temporal_end",
                 "contact_name", "contact_email", "publisher_url")
 LIMIT_KEYS = ("timeout", "retries", "backoff", "max_pages", "max_objects")
+LAYER_KEYS = set(DEFAULT_KEYS) | {"title", "description", "name"}
 
 
 class ConfigError(ValueError):
@@ -59,3 +62,41 @@ def string_list(data: dict, key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"\"{key}\" muss eine Liste von Texten sein.")
     return value
+
+
+@dataclass(frozen=True)
+class NameFilter:
+    """include/exclude glob patterns of layer or service names."""
+    include: tuple[str, ...] = ("*",)
+    exclude: tuple[str, ...] = ()
+
+    def __call__(self, name: str) -> bool:
+        return (any(fnmatchcase(name, p) for p in self.include)
+                and not any(fnmatchcase(name, p) for p in self.exclude))
+
+
+def name_filter(data: dict) -> NameFilter:
+    return NameFilter(tuple(string_list(data, "include") or ["*"]), tuple(string_list(data, "exclude")))
+
+
+def layer_overrides(data: dict) -> dict:
+    """The "layers" setting: layer (or service) name → dataset settings overriding the defaults."""
+    layers = data.get("layers", {})
+    if not isinstance(layers, dict) or not all(isinstance(v, dict) for v in layers.values()):
+        raise ConfigError('"layers" muss ein Objekt aus Layer-Name → Einstellungen sein.')
+    for name, spec in layers.items():
+        check_keys(spec, LAYER_KEYS, f"Layer „{name}“: ")
+    return layers
+
+
+class Overridable:
+    """organizations() and meta() of a config with ``defaults`` and per-name ``layers``."""
+    defaults: dict
+    layers: dict
+
+    def organizations(self) -> set[str]:
+        names = {self.defaults.get("owner_org")} | {o.get("owner_org") for o in self.layers.values()}
+        return {name for name in names if name}
+
+    def meta(self, name: str) -> dict:
+        return {**self.defaults, **self.layers.get(name, {})}

@@ -18,33 +18,29 @@ import ckan.model as model
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 from ckanext.spatial.harvesters.csw import CSWHarvester
 
-from ..base import portal_context
+from ..base import ParsedConfig, portal_context
 from ..config import ConfigError
 from ..http import SourceError
 from ..mapping import slug
 from . import client, config as source_config, mapping
 
 
-class OsnabrueckCswHarvester(CSWHarvester):
+class OsnabrueckCswHarvester(ParsedConfig, CSWHarvester):
 
     def info(self):
         return {"name": "osnabrueck_csw", "title": "CSW-Katalog (ISO 19139)",
                 "description": "ISO-19139-Metadaten eines CSW-2.0.2-Katalogs (z. B. GDI-DE, Landkreis) als "
                                "DCAT-AP.de-Datensätze."}
 
-    def validate_config(self, config):
-        try:
-            source_config.parse(config)
-        except ConfigError as error:
-            raise ValueError(str(error)) from None
-        return config
+    def parse_config(self, text):
+        return source_config.parse(text)
 
     # --- gather -------------------------------------------------------------------------
 
     def gather_stage(self, harvest_job):
         source = harvest_job.source
         try:
-            cfg = source_config.parse(source.config)
+            cfg = self.parse_config(source.config)
             with requests.Session() as session:
                 records = {r.identifier: r for r in client.iter_records(
                     session, source.url.strip(), cfg.limits, cfg.page_size, cfg.cql)}
