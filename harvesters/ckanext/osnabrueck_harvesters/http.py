@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import requests
+from lxml import etree
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
 Sleep = Callable[[float], None]
@@ -60,6 +61,19 @@ def get_json(session: requests.Session, url: str, limits: Limits, label: str, sl
         return response.json()
     except ValueError:
         raise SourceError(f"{label} {url}: Die Antwort ist kein gültiges JSON (abgebrochen oder fehlerhaft).") from None
+
+
+def parse_xml(content: bytes, url: str, label: str, reporter: str, broken: str = ""):
+    """The XML root element; an unparsable document or an OGC exception report is a SourceError
+    (``reporter`` names who reports: "Der Dienst", "Der Katalog")."""
+    try:
+        root = etree.fromstring(content)
+    except etree.XMLSyntaxError as error:
+        raise SourceError(f"{label} {url}: Die Antwort ist kein gültiges XML ({broken}{error}).") from None
+    if etree.QName(root).localname in ("ServiceExceptionReport", "ExceptionReport"):
+        text = " ".join(" ".join(root.itertext()).split())[:300]
+        raise SourceError(f"{label} {url}: {reporter} meldet einen Fehler: {text}")
+    return root
 
 
 class Budget:

@@ -12,6 +12,10 @@ EU = "http://publications.europa.eu/resource/authority"
 TAG_UNSAFE = re.compile(r"[^\w \-.]+")
 SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+# OGC service kind → (EU file type of its distributions, OGC URI of the service type)
+OGC_SERVICES = {"WMS": ("WMS_SRVC", "http://www.opengis.net/def/serviceType/ogc/wms"),
+                "WFS": ("WFS_SRVC", "http://www.opengis.net/def/serviceType/ogc/wfs"),
+                "WCS": ("WCS_SRVC", "http://www.opengis.net/def/serviceType/ogc/wcs")}
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,20 @@ def agents(meta: dict, context: Context) -> dict:
         "political_geocoding_uri": context.portal.get("political_geocoding_uri"),
         "political_geocoding_level_uri": context.portal.get("political_geocoding_level_uri"),
     }
+
+
+def data_service(title: str, endpoint: str, description_url: str, spec: str) -> dict:
+    """One ``access_services`` item of a distribution: the dcat:DataService behind it."""
+    return {"title": title, "endpoint_url": [endpoint], "endpoint_description": description_url, "conforms_to": [spec]}
+
+
+def ogc_distribution(kind: str, name: str, url: str, endpoint: str, service_title: str, description: str,
+                     attribution: str | None) -> dict:
+    """A WMS/WFS distribution (its GetCapabilities URL) with the service as DataService."""
+    fmt, spec = OGC_SERVICES[kind]
+    return compact({"name": name, "url": url, "access_url": url, "format": fmt, "description": description,
+                    "conforms_to": [spec], "license_attribution_by_text": attribution,
+                    "access_services": [data_service(service_title, endpoint, url, spec)]})
 
 
 def compact(data: dict) -> dict:

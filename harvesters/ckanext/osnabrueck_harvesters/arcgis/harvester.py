@@ -52,7 +52,7 @@ class _Reader:
         return data
 
     def services(self):
-        """Every wanted service with its layers, walking the folders depth first."""
+        """Every wanted service with its layers, walking the folders breadth first."""
         folders, seen = [""], set()
         while folders:
             folder = folders.pop(0)
@@ -66,10 +66,10 @@ class _Reader:
                     yield self._service(entry["name"], entry["type"])
 
     def _service(self, path: str, kind: str) -> mapping.Service:
-        service = mapping.Service(path, kind, {})
-        info = self.json(mapping.service_url(self.root, service))
+        url = mapping.service_url(self.root, mapping.Service(path, kind, {}))
+        info = self.json(url)
         layers = []
         for layer in info.get("layers", []):
             self.budget.object()
-            layers.append(self.json(f"{mapping.service_url(self.root, service)}/{layer['id']}"))
+            layers.append(self.json(f"{url}/{layer['id']}"))
         return mapping.Service(path, kind, info, tuple(layers))

@@ -16,14 +16,13 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from shapely.geometry import box, mapping as geojson
 
-from ..mapping import Context, agents, catalogue_fields, compact, slug, tags
+from ..mapping import Context, agents, catalogue_fields, compact, data_service, ogc_distribution, slug, tags
 from .config import ArcGisConfig
 from .markdown import html_to_markdown
 
 GEOJSON_LAYERS = {"Feature Layer", "Table"}
 REST_SPEC = "https://developers.arcgis.com/rest/services-reference/enterprise/"
-OGC = {"WMSServer": ("WMS", "WMS_SRVC", "http://www.opengis.net/def/serviceType/ogc/wms"),
-       "WFSServer": ("WFS", "WFS_SRVC", "http://www.opengis.net/def/serviceType/ogc/wfs")}
+OGC_EXTENSIONS = {"WMSServer": "WMS", "WFSServer": "WFS"}
 
 
 @dataclass(frozen=True)
@@ -90,15 +89,16 @@ def service_dataset(root: str, service: Service, cfg: ArcGisConfig, context: Con
 
 def layer_resources(root: str, service: Service, layer: dict, meta: dict) -> list[dict]:
     """The layer's REST endpoint as a DataService, and its GeoJSON download where it has one."""
-    url = f"{service_url(root, service)}/{layer['id']}"
+    endpoint = service_url(root, service)
+    url = f"{endpoint}/{layer['id']}"
     name = layer.get("name") or str(layer["id"])
     attribution = layer.get("copyrightText") or service.info.get("copyrightText") or meta.get("contact_name")
     found = [compact({
         "name": f"{name} (ArcGIS REST)", "url": f"{url}?f=json", "access_url": url, "format": "REST",
         "description": f"ArcGIS REST-Schnittstelle des Layers „{name}“ ({layer.get('type', 'Layer')}).",
         "license_attribution_by_text": attribution, "conforms_to": [REST_SPEC],
-        "access_services": [{"title": f"ArcGIS {service.type} {service.path}", "endpoint_url": [service_url(root, service)],
-                             "endpoint_description": f"{service_url(root, service)}?f=json", "conforms_to": [REST_SPEC]}],
+        "access_services": [data_service(f"ArcGIS {service.type} {service.path}", endpoint, f"{endpoint}?f=json",
+                                         REST_SPEC)],
     })]
     if layer.get("type") in GEOJSON_LAYERS and "geojson" in (layer.get("supportedQueryFormats") or "geoJSON").lower():
         query = f"{url}/query?" + urlencode({"where": "1=1", "outFields": "*", "f": "geojson"})
@@ -114,17 +114,13 @@ def _ogc_resources(root: str, service: Service, meta: dict) -> list[dict]:
     extensions = service.info.get("supportedExtensions") or ""
     ogc_root = root.replace("/rest/services", "/services")
     found = []
-    for extension, (kind, fmt, spec) in OGC.items():
+    for extension, kind in OGC_EXTENSIONS.items():
         if extension in extensions:
             endpoint = f"{ogc_root}/{service.path}/MapServer/{extension}"
             url = f"{endpoint}?" + urlencode({"request": "GetCapabilities", "service": kind})
-            found.append(compact({
-                "name": f"{service.name} ({kind})", "url": url, "access_url": url, "format": fmt,
-                "conforms_to": [spec], "license_attribution_by_text": service.info.get("copyrightText"),
-                "description": f"{kind}-Schnittstelle des ArcGIS-Dienstes „{service.path}“.",
-                "access_services": [{"title": f"{kind} {service.path}", "endpoint_url": [endpoint],
-                                     "endpoint_description": url, "conforms_to": [spec]}],
-            }))
+            found.append(ogc_distribution(kind, f"{service.name} ({kind})", url, endpoint, f"{kind} {service.path}",
+                                          f"{kind}-Schnittstelle des ArcGIS-Dienstes „{service.path}“.",
+                                          service.info.get("copyrightText")))
     return found
 
 

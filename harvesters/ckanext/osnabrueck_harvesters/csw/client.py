@@ -10,12 +10,11 @@ from typing import Iterator
 import requests
 from lxml import etree
 
-from ..http import Budget, Limits, Sleep, SourceError, get
+from ..http import Budget, Limits, Sleep, SourceError, get, parse_xml
 
 LABEL = "CSW"
-NS = {"csw": "http://www.opengis.net/cat/csw/2.0.2", "gmd": "http://www.isotc211.org/2005/gmd",
-      "gco": "http://www.isotc211.org/2005/gco"}
 GMD = "http://www.isotc211.org/2005/gmd"
+NS = {"csw": "http://www.opengis.net/cat/csw/2.0.2", "gmd": GMD, "gco": "http://www.isotc211.org/2005/gco"}
 
 
 @dataclass(frozen=True)
@@ -49,13 +48,7 @@ def _get_page(session, url, limits, page_size, position, cql, sleep):
 
 
 def _parse_page(url: str, content: bytes):
-    try:
-        root = etree.fromstring(content)
-    except etree.XMLSyntaxError as error:
-        raise SourceError(f"{LABEL} {url}: Die Antwort ist kein gültiges XML (abgebrochen oder fehlerhaft: {error}).") from None
-    if etree.QName(root).localname == "ExceptionReport":
-        text = " ".join(" ".join(root.itertext()).split())[:300]
-        raise SourceError(f"{LABEL} {url}: Der Katalog meldet einen Fehler: {text}")
+    root = parse_xml(content, url, LABEL, "Der Katalog", broken="abgebrochen oder fehlerhaft: ")
     results = root.find("csw:SearchResults", NS)
     if results is None:
         raise SourceError(f"{LABEL} {url}: Die Antwort enthält keine Suchergebnisse (csw:SearchResults fehlt).")

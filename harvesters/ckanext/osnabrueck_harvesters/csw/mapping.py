@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from shapely.geometry import box, mapping as geojson
 
-from ..mapping import Context, agents, catalogue_fields, compact, tags
+from ..mapping import OGC_SERVICES, Context, agents, catalogue_fields, compact, data_service, tags
 
 # ISO 19115 MD_TopicCategoryCode → EU data theme (as GovData maps them)
 TOPIC_THEMES = {
@@ -29,10 +29,8 @@ FREQUENCIES = {
     "monthly": "MONTHLY", "quarterly": "QUARTERLY", "biannually": "OTHER", "annually": "ANNUAL",
     "asNeeded": "IRREG", "irregular": "IRREG", "notPlanned": "NEVER", "unknown": "UNKNOWN",
 }
-PROTOCOL_FORMATS = {"OGC:WMS": "WMS_SRVC", "OGC:WFS": "WFS_SRVC", "OGC:WCS": "WCS_SRVC"}
-SERVICE_SPECS = {"WMS_SRVC": "http://www.opengis.net/def/serviceType/ogc/wms",
-                 "WFS_SRVC": "http://www.opengis.net/def/serviceType/ogc/wfs",
-                 "WCS_SRVC": "http://www.opengis.net/def/serviceType/ogc/wcs"}
+PROTOCOL_FORMATS = {f"OGC:{kind}": fmt for kind, (fmt, _) in OGC_SERVICES.items()}
+SERVICE_SPECS = dict(OGC_SERVICES.values())
 
 
 def dataset_dict(values: dict, meta: dict, context: Context, licences: list[dict], formats: list[dict]) -> dict:
@@ -110,8 +108,8 @@ def _resource(locator: dict, attribution: str | None, formats: list[dict]) -> di
         resource["download_url"] = url
     if fmt in SERVICE_SPECS:
         resource["conforms_to"] = [SERVICE_SPECS[fmt]]
-        resource["access_services"] = [{"title": locator.get("name") or url, "endpoint_url": [url.split("?")[0]],
-                                        "endpoint_description": url, "conforms_to": [SERVICE_SPECS[fmt]]}]
+        resource["access_services"] = [data_service(locator.get("name") or url, url.split("?")[0], url,
+                                                    SERVICE_SPECS[fmt])]
     return compact(resource)
 
 

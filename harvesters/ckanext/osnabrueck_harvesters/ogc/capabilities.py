@@ -13,7 +13,7 @@ from lxml import etree
 from owslib.feature.wfs200 import WebFeatureService_2_0_0
 from owslib.map.wms130 import WebMapService_1_3_0
 
-from ..http import SourceError
+from ..http import SourceError, parse_xml
 
 VERSIONS = {"WMS": "1.3.0", "WFS": "2.0.0"}
 
@@ -50,7 +50,7 @@ def capabilities_url(kind: str, url: str) -> str:
 
 def parse(kind: str, url: str, xml: bytes) -> Service:
     """The service and its named layers (WMS) or feature types (WFS)."""
-    _check_exception(kind, url, xml)
+    parse_xml(xml, url, kind, "Der Dienst")
     try:
         if kind == "WMS":
             service = WebMapService_1_3_0(url, "1.3.0", xml=xml)
@@ -66,16 +66,6 @@ def parse(kind: str, url: str, xml: bytes) -> Service:
     return Service(kind, url, ident.title or "", ident.abstract or "", tuple(ident.keywords or ()),
                    getattr(service.provider, "name", "") or "", ident.accessconstraints or "", geojson,
                    tuple(layers))
-
-
-def _check_exception(kind: str, url: str, xml: bytes) -> None:
-    try:
-        root = etree.fromstring(xml)
-    except etree.XMLSyntaxError as error:
-        raise SourceError(f"{kind} {url}: Die Antwort ist kein gültiges XML ({error}).") from None
-    if etree.QName(root).localname in ("ServiceExceptionReport", "ExceptionReport"):
-        text = " ".join(" ".join(root.itertext()).split())[:300]
-        raise SourceError(f"{kind} {url}: Der Dienst meldet einen Fehler: {text}")
 
 
 def _layer(type_name: str, layer) -> Layer:

@@ -11,12 +11,10 @@ from urllib.parse import urlencode
 
 from shapely.geometry import box, mapping as geojson
 
-from ..mapping import Context, agents, catalogue_fields, compact, slug, tags
+from ..mapping import Context, agents, catalogue_fields, compact, ogc_distribution, slug, tags
 from .capabilities import VERSIONS, Layer, Service
 from .config import OgcConfig
 
-SPEC = {"WMS": "http://www.opengis.net/def/serviceType/ogc/wms", "WFS": "http://www.opengis.net/def/serviceType/ogc/wfs"}
-FORMAT = {"WMS": "WMS_SRVC", "WFS": "WFS_SRVC"}
 KIND_TEXT = {"WMS": "Web Map Service (WMS) 1.3.0: Kartenbilder", "WFS": "Web Feature Service (WFS) 2.0: Vektordaten"}
 
 
@@ -71,17 +69,10 @@ def resources(layers: dict[str, Layer], services: dict[str, Service], meta: dict
 
 
 def _service_resource(layer: Layer, service: Service, meta: dict) -> dict:
-    url = service.capabilities_url()
-    return compact({
-        "name": f"{layer.title} ({service.kind})",
-        "url": url, "access_url": url, "format": FORMAT[service.kind],
-        "description": f"{KIND_TEXT[service.kind]}, Layer „{layer.type_name}“.",
-        "conforms_to": [SPEC[service.kind]],
-        "license_attribution_by_text": service.provider or meta.get("contact_name"),
-        "access_services": [{"title": service.title or f"{service.kind} {service.url}",
-                             "endpoint_url": [service.url], "endpoint_description": url,
-                             "conforms_to": [SPEC[service.kind]]}],
-    })
+    return ogc_distribution(service.kind, f"{layer.title} ({service.kind})", service.capabilities_url(), service.url,
+                            service.title or f"{service.kind} {service.url}",
+                            f"{KIND_TEXT[service.kind]}, Layer „{layer.type_name}“.",
+                            service.provider or meta.get("contact_name"))
 
 
 def _geojson_resource(layer: Layer, service: Service, meta: dict) -> dict:

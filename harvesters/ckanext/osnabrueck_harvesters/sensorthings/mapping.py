@@ -15,7 +15,7 @@ from urllib.parse import quote
 from shapely.geometry import MultiPoint, mapping as geojson, shape
 from shapely.ops import unary_union
 
-from ..mapping import Context, agents, catalogue_fields, compact, content_hash, slug, tags
+from ..mapping import Context, agents, catalogue_fields, compact, content_hash, data_service, slug, tags
 from .config import Group, SourceConfig
 
 __all__ = ["Context", "content_hash", "dataset_dict", "group_things", "keywords", "odata_filter", "slug",
@@ -205,9 +205,8 @@ def resources(group: Group, base_url: str) -> list[dict]:
                         "die Beobachtungen (Observations) stehen unter dem Link jedes Datenstroms. "
                         "OGC SensorThings API 1.1.",
          "conforms_to": [STA_SPEC],
-         "access_services": [{"title": "SensorThings API der IoT-Plattform Osnabrück",
-                              "endpoint_url": [base_url], "endpoint_description": base_url,
-                              "conforms_to": [STA_SPEC]}]},
+         "access_services": [data_service("SensorThings API der IoT-Plattform Osnabrück", base_url, base_url,
+                                          STA_SPEC)]},
         {"name": "Beobachtungen (CSV-Export)", "url": csv, "format": "CSV", "mimetype": "text/csv",
          "access_url": csv, "download_url": csv,
          "description": "Die jüngsten 10.000 Beobachtungen aller Datenströme, neueste zuerst."},
