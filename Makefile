@@ -38,7 +38,7 @@ reset: stop
 	rm -rf .run
 
 logs:
-	tail -F .run/log/web.log .run/log/worker.log .run/log/gather.log .run/log/fetch.log
+	tail -F .run/log/web.log .run/log/worker.log .run/log/gather.log .run/log/fetch.log .run/log/schedule.log
 
 constraints:
 	.venv/bin/pip freeze --all --exclude-editable | grep -v "^pip==\|open-data-osnabrueck" | sort -f > constraints.new

@@ -28,6 +28,7 @@ SECRET_NAMES = ("ckan_db_password", "datastore_rw_password", "datastore_ro_passw
 ROLES = {"ckan_default": "ckan_db_password", "datastore_rw": "datastore_rw_password",
          "datastore_ro": "datastore_ro_password", "frost": "frost_db_password"}
 DATABASES = {"ckan_default": "ckan_default", "ckan_test": "ckan_default", "ckan_harvest_test": "ckan_default",
+             "xloader_jobs": "ckan_default", "xloader_jobs_test": "ckan_default",
              "datastore_default": "datastore_rw", "datastore_test": "datastore_rw",
              "frost": "frost", "frost_test": "frost"}
 # FROST-Server instances: the demo's IoT platform and the harvester tests' own server.
@@ -49,6 +50,9 @@ def load_secrets(path: Path) -> dict:
 
 def settings(secret: dict) -> dict:
     return {
+        # The loader's API token needs CKAN's tables: run.sh mints it after `db init`
+        # (ckan osnabrueck xloader-token) and renders the config again.
+        "xloader_api_token": "NOT_SET",
         **secret,
         "run_dir": str(RUN),
         "repo": str(REPO),

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The portal's own processes: the web app (gunicorn), the background job worker and the
-# harvest gather/fetch consumers.   scripts/portal.sh start|stop|status
+# harvest gather/fetch consumers, and the scheduler of periodic tasks (harvest runs, usage
+# statistics).   scripts/portal.sh start|stop|status
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 mkdir -p "$RUN_DIR/log" "$PID_DIR"
-PROCESSES=(web worker gather fetch)
+PROCESSES=(web worker gather fetch schedule)
 
 command_for() {
   case "$1" in
@@ -13,6 +14,7 @@ command_for() {
     worker) echo "$CKAN -c $CKAN_INI jobs worker default" ;;
     gather) echo "$CKAN -c $CKAN_INI osnabrueck harvest-consumer gather" ;;
     fetch) echo "$CKAN -c $CKAN_INI osnabrueck harvest-consumer fetch" ;;
+    schedule) echo "$CKAN -c $CKAN_INI osnabrueck schedule" ;;
   esac
 }
 
@@ -36,10 +38,12 @@ stop_one() {
 start() {
   [ -f "$CKAN_INI" ] || die "no $CKAN_INI; run 'make run' (or scripts/run.sh) first"
   ensure_port_free "$CKAN_PORT" ckan "$PID_DIR/web.pid"
-  say "starting the portal on http://$HOST:$CKAN_PORT (web, jobs worker, harvest consumers)"
-  for p in "${PROCESSES[@]}"; do start_one "$p"; done
+  say "starting the portal on http://$HOST:$CKAN_PORT (web, jobs worker, harvest consumers, scheduler)"
+  start_one web
   wait_for web 90 curl -fsS "http://$HOST:$CKAN_PORT/api/3/action/status_show" \
     || { tail -n 30 "$RUN_DIR/log/web.log" >&2; die "the portal did not answer on port $CKAN_PORT; see $RUN_DIR/log/web.log"; }
+  # The worker's jobs (xloader) download files from the web app, so it starts second.
+  for p in "${PROCESSES[@]:1}"; do start_one "$p"; done
 }
 
 stop() {

@@ -33,6 +33,10 @@ if ! "$CKAN" -c "$CKAN_INI" user list 2>/dev/null | grep -qE "^name=admin( |$)";
     fullname="Portal-Administration" >/dev/null || die "could not create the sysadmin"
 fi
 "$CKAN" -c "$CKAN_INI" sysadmin add admin >/dev/null 2>&1 || true
+# ckanext-xloader fetches files with an API token of the site user: minted once, then the
+# config is rendered again with it (before the demo, whose tables are queued as they load).
+"$CKAN" -c "$CKAN_INI" osnabrueck xloader-token "$RUN_DIR/secrets.json" >/dev/null || die "could not create the loader's API token"
+"$PY" "$REPO/scripts/configure.py" --no-db || die "could not write the config"
 
 if [ "${OSN_SKIP_DEMO:-0}" != 1 ]; then
   say "loading the Osnabrück demo content"

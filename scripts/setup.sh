@@ -44,3 +44,10 @@ if ! { [ -f "$pycsw_stamp" ] && [ "$(cat "$pycsw_stamp")" = "$pycsw_inputs" ]; }
   "$PYCSW_VENV/bin/python" -c "import pycsw.server" || die "pycsw does not import in $PYCSW_VENV"
   echo "$pycsw_inputs" > "$pycsw_stamp"
 fi
+
+# axe-core (npm) for the accessibility checks of the browser tests; pinned by package-lock.json.
+if [ ! -f "$REPO/node_modules/axe-core/axe.min.js" ] \
+   || [ "$REPO/package-lock.json" -nt "$REPO/node_modules/.package-lock.json" ]; then
+  say "installing axe-core from npm"
+  (cd "$REPO" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed (axe-core)"
+fi

@@ -9,10 +9,10 @@ import pytest
 import requests
 
 REPO = Path(__file__).resolve().parent.parent
-EXPECTED_PLUGINS = ["activity", "scheming_datasets", "dcat", "structured_data", "harvest", "osnabrueck_sensorthings",
+EXPECTED_PLUGINS = ["activity", "osnabrueck", "scheming_datasets", "dcat", "structured_data", "harvest", "osnabrueck_sensorthings",
                     "osnabrueck_ogc", "osnabrueck_csw", "osnabrueck_arcgis",
-                    "spatial_metadata", "spatial_query", "osnabrueck", "resource_proxy", "image_view", "geo_view",
-                    "geojson_view"]
+                    "spatial_metadata", "spatial_query", "osnabrueck_chart", "datastore", "xloader",
+                    "datatables_view", "tracking", "resource_proxy", "image_view", "geo_view", "geojson_view"]
 
 
 @pytest.fixture

@@ -153,3 +153,43 @@ def load_demo_geodata(url):
 
     count = geodata.load(url)
     click.secho(f"Demo-Geometadaten: {count} ISO-Datensätze in {url} geschrieben.", fg="green")
+
+
+@osnabrueck.command("schedule")
+def schedule():
+    """Run the periodic tasks (harvest jobs every 15 minutes, usage statistics hourly) forever."""
+    from ckanext.osnabrueck import schedule as tasks
+
+    click.echo("Zeitplan läuft: " + ", ".join(f"{t.name} alle {t.minutes} min" for t in tasks.tasks()))
+    tasks.run_forever(_portal_language)
+
+
+@osnabrueck.command("xloader-token")
+@click.argument("secrets_file", type=click.Path(dir_okay=False))
+def xloader_token(secrets_file):
+    """Keep a valid API token of the site user for ckanext-xloader in SECRETS_FILE (JSON)."""
+    with _portal_language():
+        created = _ensure_token(secrets_file, "xloader_api_token", "xloader")
+    click.echo("API-Token für den Datenlader " + ("neu erstellt." if created else "ist gültig."))
+
+
+def _ensure_token(secrets_file: str, key: str, token_name: str) -> bool:
+    """Mint a site-user token into the secrets file unless the one there still works."""
+    import json
+    import os
+    from pathlib import Path
+
+    import ckan.plugins.toolkit as tk
+    from ckan.lib.api_token import get_user_from_token
+    from ckanext.osnabrueck.logic import site_context
+
+    path = Path(secrets_file)
+    data = json.loads(path.read_text()) if path.exists() else {}
+    if data.get(key) and get_user_from_token(data[key]):
+        return False
+    context = site_context()
+    token = tk.get_action("api_token_create")(context, {"user": context["user"], "name": token_name})
+    data[key] = token["token"]
+    path.write_text(json.dumps(data, indent=2))
+    os.chmod(path, 0o600)
+    return True

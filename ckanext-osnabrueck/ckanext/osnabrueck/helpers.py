@@ -11,7 +11,8 @@ from . import vocabularies
 __all__ = ["osnabrueck_contributor_id", "osnabrueck_political_geocoding_uri", "osnabrueck_license_uri", "osnabrueck_vocabulary_choices",
            "osnabrueck_vocabulary_label", "osnabrueck_lang", "osnabrueck_quality", "osnabrueck_selected",
            "osnabrueck_sensor_window", "osnabrueck_default_extent",
-           "osnabrueck_catalog_bbox_param"]
+           "osnabrueck_catalog_bbox_param", "osnabrueck_home", "osnabrueck_api_examples",
+           "osnabrueck_static_pages", "osnabrueck_api_snippet", "osnabrueck_extent_text"]
 
 
 def osnabrueck_lang() -> str:
@@ -93,3 +94,51 @@ def catalog_bbox() -> tuple[float, float, float, float]:
     """west, south, east, north of the area the catalogue covers."""
     west, south, east, north = (float(v) for v in tk.config.get("ckanext.osnabrueck.catalog_bbox").split(","))
     return west, south, east, north
+
+
+def osnabrueck_home() -> dict:
+    """Counts, theme tiles, newest and most viewed datasets and organisations of the home page."""
+    from . import pages
+
+    return pages.home(osnabrueck_lang())
+
+
+def osnabrueck_api_examples() -> dict:
+    """Working example calls of the "Daten-API" help page."""
+    from . import pages
+
+    return pages.api_examples()
+
+
+def osnabrueck_static_pages() -> list[tuple[str, str]]:
+    """(endpoint, title) of the static pages, for the footer."""
+    from . import views
+
+    return [(f"osnabrueck.{name}", tk._(title)) for name, title in views.STATIC_PAGES]
+
+
+def osnabrueck_api_snippet(dataset_name: str) -> dict:
+    """Ready-to-copy calls of a dataset's API record: curl and Python."""
+    from . import pages
+
+    return pages.dataset_snippets(dataset_name)
+
+
+def osnabrueck_extent_text(spatial) -> str:
+    """A GeoJSON extent as readable bounds: "7.97–8.13° Ost, 52.23–52.33° Nord"."""
+    try:
+        geometry = json.loads(spatial) if isinstance(spatial, str) else spatial
+        points = list(_coordinates(geometry["coordinates"]))
+    except (ValueError, TypeError, KeyError):
+        return str(spatial)
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return tk._("%(west).2f–%(east).2f° east, %(south).2f–%(north).2f° north") % {
+        "west": min(lons), "east": max(lons), "south": min(lats), "north": max(lats)}
+
+
+def _coordinates(value):
+    if value and isinstance(value[0], (int, float)):
+        yield value
+    else:
+        for item in value:
+            yield from _coordinates(item)

@@ -3,7 +3,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from . import rdf_cache, themes, urlcheck
+from .helpers import osnabrueck_lang
+from . import chart_view, rdf_cache, tables, themes, urlcheck
 
 
 @tk.blanket.config_declarations
@@ -24,8 +25,8 @@ class OsnabrueckPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "osnabrueck")
 
-    # IPackageController: EU themes decide the theme groups; URL checks and the
-    # catalogue's RDF cache run in the background
+    # IPackageController: EU themes decide the theme groups; URL checks, the catalogue's
+    # RDF cache and the loading of tables into the DataStore run in the background
     def after_dataset_create(self, context, pkg_dict):
         self.after_dataset_update(context, pkg_dict)
 
@@ -33,3 +34,25 @@ class OsnabrueckPlugin(p.SingletonPlugin, DefaultTranslation):
         themes.sync_groups(pkg_dict)
         urlcheck.enqueue(pkg_dict["id"])
         rdf_cache.enqueue_warm(pkg_dict["id"])
+        tables.queue(pkg_dict)
+
+    def after_dataset_search(self, search_results, search_params):
+        return themes.label_facets(search_results, osnabrueck_lang())
+
+
+class OsnabrueckChartView(p.SingletonPlugin):
+    """Resource view ``osnabrueck_chart``: time series of DataStore tables (chart_view)."""
+    p.implements(p.IResourceView, inherit=True)
+
+    def info(self):
+        return {"name": "osnabrueck_chart", "title": "Chart", "icon": "chart-line", "iframed": False,
+                "requires_datastore": True, "default_title": "Chart"}
+
+    def can_view(self, data_dict):
+        return chart_view.can_view(data_dict["resource"])
+
+    def setup_template_variables(self, context, data_dict):
+        return {"chart": chart_view.table_chart(data_dict["resource"]["id"])}
+
+    def view_template(self, context, data_dict):
+        return "osnabrueck/chart_view.html"

@@ -40,3 +40,13 @@ def sync_groups(pkg_dict: dict) -> None:
             member.state = "deleted"
     # CKAN's session does not autoflush; the dict that is indexed next must see the groups.
     model.Session.flush()
+
+
+def label_facets(search_results: dict, lang: str) -> dict:
+    """Theme group facets in the UI language (the groups' own titles are German)."""
+    vocabulary = vocabularies.get("data-theme")
+    for item in search_results.get("search_facets", {}).get("groups", {}).get("items", []):
+        concept = vocabulary.find(item["name"].upper())
+        if concept:
+            item["display_name"] = concept.get(lang) or concept["de"]
+    return search_results

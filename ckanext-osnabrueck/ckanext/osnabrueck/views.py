@@ -1,9 +1,14 @@
-"""Pages of the osnabrueck plugin: an organisation's datasets by metadata quality."""
+"""Pages of the osnabrueck plugin: static pages, the "Daten-API" help page and an
+organisation's datasets by metadata quality."""
 from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
 osnabrueck = Blueprint("osnabrueck", __name__)
+
+# (route and template name, English title; German in the .po catalogue)
+STATIC_PAGES = [("ueber", "About the portal"), ("impressum", "Legal notice"), ("datenschutz", "Privacy policy"),
+                ("barrierefreiheit", "Accessibility statement")]
 
 
 def organization_quality(id: str):
@@ -19,4 +24,18 @@ def organization_quality(id: str):
                      {"result": result, "group_dict": org, "group_type": "organization"})
 
 
+def api_help():
+    return tk.render("osnabrueck/api_help.html", {"examples": tk.h.osnabrueck_api_examples()})
+
+
+def _static_page(name: str, title: str):
+    def view():
+        return tk.render(f"osnabrueck/pages/{name}.html", {"page_title": tk._(title)})
+    view.__name__ = name
+    return view
+
+
 osnabrueck.add_url_rule("/organization/quality/<id>", view_func=organization_quality)
+osnabrueck.add_url_rule("/daten-api", view_func=api_help, endpoint="api_help")
+for _name, _title in STATIC_PAGES:
+    osnabrueck.add_url_rule(f"/{_name}", view_func=_static_page(_name, _title), endpoint=_name)

@@ -136,6 +136,18 @@ def test_checksum_must_fit_its_algorithm():
     assert run(v.osnabrueck_checksum, key, {key: "abc", algo: ""}) == ["Bitte das Verfahren der Prüfsumme wählen."]
 
 
+def test_checksum_without_algorithm_gets_it_from_the_digest_length():
+    key = ("resources", 0, "hash")
+    algo = ("resources", 0, "hash_algorithm")
+    data = {key: "0123456789ABCDEF" * 2, algo: ""}  # what ckanext-xloader stores: an MD5
+    assert run(v.osnabrueck_checksum, key, data) == []
+    assert data[algo] == "http://spdx.org/rdf/terms#checksumAlgorithm_md5"
+    assert data[key] == "0123456789abcdef" * 2
+    data = {key: "ab" * 20, algo: None}
+    assert run(v.osnabrueck_checksum, key, data) == []
+    assert data[algo].endswith("_sha1")
+
+
 def test_high_value_dataset_cites_the_hvd_regulation():
     key = ("applicable_legislation",)
     data = {("hvd",): "true", key: missing}

@@ -14,6 +14,7 @@ import io
 import json
 import math
 import random
+import zipfile
 from typing import Callable, Iterable
 
 # Reference instant of the demo data, fixed so that files are byte-identical across runs.
@@ -380,6 +381,38 @@ def baeder_csv() -> bytes:
     return _csv(["bad", "monat", "besuche"], rows)
 
 
+def _xlsx(sheet: str, header: list[str], rows: Iterable[Iterable]) -> bytes:
+    """An XLSX workbook with fixed timestamps, so that the same rows give the same bytes."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.properties.created = book.properties.modified = EPOCH.replace(tzinfo=None)
+    table = book.active
+    table.title = sheet
+    table.append(header)
+    for row in rows:
+        table.append(list(row))
+    raw, fixed = io.BytesIO(), io.BytesIO()
+    book.save(raw)
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(zipfile.ZipInfo(item.filename, date_time=(2026, 11, 1, 0, 0, 0)), source.read(item))
+    return fixed.getvalue()
+
+
+def energieverbrauch_xlsx() -> bytes:
+    """Monthly electricity use (MWh) of three city buildings, 2024-2025, one column each."""
+    rng = _rng("energie")
+    buildings = (("Rathaus", 95), ("Stadthaus", 140), ("Stadtbibliothek", 60))
+    rows = []
+    for year in (2024, 2025):
+        for month in range(1, 13):
+            winter = 1.25 if month in (1, 2, 11, 12) else 1.0
+            rows.append([dt.date(year, month, 1)] + [round(base * winter * rng.uniform(0.9, 1.1), 1)
+                                                     for _, base in buildings])
+    return _xlsx("Stromverbrauch", ["monat"] + [f"{name.lower()}_mwh" for name, _ in buildings], rows)
+
+
 def _choice_props(**choices):
     def props(rng: random.Random, i: int) -> dict:
         return {key: (rng.choice(value) if isinstance(value, list) else value.format(i=i + 1, street=rng.choice(STREETS)))
@@ -411,6 +444,7 @@ GENERATORS: dict[str, Callable[[], bytes]] = {
     "sitzungstermine.csv": sitzungstermine_csv,
     "abfuhrkalender-2026.csv": abfuhrkalender_csv,
     "baeder-besuche.csv": baeder_csv,
+    "stromverbrauch-gebaeude.xlsx": energieverbrauch_xlsx,
     "spielplaetze.geojson": lambda: poi_geojson("spielplatz", 34, _choice_props(
         name="Spielplatz {street}", altersgruppe=["0–6 Jahre", "6–12 Jahre", "alle Altersgruppen"])),
     "ladesaeulen.geojson": lambda: poi_geojson("lade", 28, _choice_props(

@@ -34,7 +34,8 @@ GEOCODING = "http://dcat-ap.de/def/politicalGeocoding"
 DEFAULT_LICENSE = "dl-by-de/2.0"
 BBOXES = {"city": (7.9700, 52.2300, 8.1300, 52.3300), "innenstadt": (8.0360, 52.2705, 8.0560, 52.2830)}
 FORMATS = {".csv": ("CSV", "text/csv"), ".geojson": ("GEOJSON", "application/geo+json"),
-           ".json": ("JSON", "application/json")}
+           ".json": ("JSON", "application/json"),
+           ".xlsx": ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
 RIGHTS = "Namensnennung gemäß Datenlizenz Deutschland – Namensnennung – Version 2.0"
 
 

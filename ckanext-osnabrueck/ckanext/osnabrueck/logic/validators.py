@@ -259,15 +259,30 @@ def osnabrueck_byte_size(key, data, errors, context):
     data[key] = size
 
 
+def _checksum_algorithm(digest: str) -> str | None:
+    offered = ("md5", "sha1", "sha256", "sha512")
+    if re.fullmatch(r"[0-9a-f]+", digest):
+        for name in offered:
+            if CHECKSUM_LENGTHS[name] == len(digest):
+                return f"http://spdx.org/rdf/terms#checksumAlgorithm_{name}"
+    return None
+
+
 def osnabrueck_checksum(key, data, errors, context):
-    """A checksum needs its algorithm, and must have the length that algorithm gives."""
+    """A checksum needs its algorithm, and must have the length that algorithm gives.
+
+    Without an algorithm, one of the offered ones is inferred from the length of a hex
+    digest (ckanext-xloader, for one, stores the MD5 of the files it loads)."""
     value = data.get(key)
     if _empty(value):
         return
     algorithm = data.get(_sibling(key, "hash_algorithm"))
     if _empty(algorithm):
-        errors[key].append(_("Please choose the algorithm of the checksum."))
-        return
+        algorithm = _checksum_algorithm(str(value).strip().lower())
+        if not algorithm:
+            errors[key].append(_("Please choose the algorithm of the checksum."))
+            return
+        data[_sibling(key, "hash_algorithm")] = algorithm
     name = str(algorithm).rsplit("_", 1)[-1].lower()
     expected = CHECKSUM_LENGTHS.get(name)
     value = str(value).strip().lower()

@@ -1,0 +1,116 @@
+"""The chart view of DataStore tables: the "Daten-Fenster" of time series.
+
+A table qualifies when it has a time column (typed timestamp/date, or text holding ISO
+dates, months or years) and at least one numeric column. Wide tables chart up to three
+numeric columns; long tables with a category column (e.g. one row per counting point
+and hour) chart the first numeric column per category. The chart is SVG drawn on the
+server (charts.chart) with the values as a table beside it, so it needs no JavaScript.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import ckan.plugins.toolkit as tk
+
+from .charts import chart
+
+MAX_ROWS = 1000
+MAX_SERIES = 3
+MAX_CATEGORIES = 8
+NUMERIC_TYPES = {"numeric", "int", "int2", "int4", "int8", "float4", "float8"}
+TIME_TYPES = {"timestamp", "timestamptz", "date"}
+ISO_TIME = re.compile(r"^\d{4}-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?$")
+YEAR_NAMES = {"jahr", "year", "berichtsjahr"}
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool) or value in (None, ""):
+        return None
+    try:
+        return float(str(value).replace(",", ".")) if isinstance(value, str) else float(value)
+    except ValueError:
+        return None
+
+
+def iso_time(value, name: str = "") -> str | None:
+    """An ISO timestamp for a time value (pure): "2025-03" -> "2025-03-01", year 2020 -> "2020-01-01"."""
+    text = str(value).strip() if value not in (None, "") else ""
+    if name.lower() in YEAR_NAMES and re.fullmatch(r"\d{4}(\.0+)?", text):
+        return f"{text[:4]}-01-01"
+    if not ISO_TIME.match(text):
+        return None
+    return f"{text}-01" if len(text) == 7 else text.replace(" ", "T")
+
+
+def columns(fields: list[dict], records: list[dict]) -> dict | None:
+    """Which columns to chart (pure): {"time", "values", "category"}, or None."""
+    names = [f["id"] for f in fields if not f["id"].startswith("_")]
+    types = {f["id"]: f.get("type", "text") for f in fields}
+
+    def all_values(name, test):
+        present = [r.get(name) for r in records if r.get(name) not in (None, "")]
+        return bool(present) and all(test(v) for v in present)
+
+    time = next((n for n in names if types[n] in TIME_TYPES
+                 or all_values(n, lambda v, n=n: iso_time(v, n) is not None)), None)
+    if not time:
+        return None
+    numeric = [n for n in names if n != time
+               and (types[n] in NUMERIC_TYPES or all_values(n, lambda v: _number(v) is not None))]
+    if not numeric:
+        return None
+    category = next((n for n in names if n not in numeric and n != time
+                     and 1 < len({r.get(n) for r in records}) <= MAX_CATEGORIES), None)
+    return {"time": time, "values": numeric[:1] if category else numeric[:MAX_SERIES], "category": category}
+
+
+def series(records: list[dict], cols: dict) -> list[dict]:
+    """The chart's lines (pure): per numeric column, or per category of a long table."""
+    time, category = cols["time"], cols["category"]
+
+    def points(rows, name):
+        pairs = ((iso_time(r.get(time), time), _number(r.get(name))) for r in rows)
+        return sorted((t, v) for t, v in pairs if t and v is not None)
+
+    if category:
+        name = cols["values"][0]
+        top = [value for value, _ in Counter(r.get(category) for r in records).most_common(MAX_SERIES)]
+        return [{"name": f"{name}: {value}", "unit": "",
+                 "points": points([r for r in records if r.get(category) == value], name)} for value in top]
+    return [{"name": name, "unit": "", "points": points(records, name)} for name in cols["values"]]
+
+
+def _search(resource_id: str, limit: int, sort: str | None = None) -> dict:
+    params = {"resource_id": resource_id, "limit": limit, "include_total": True}
+    if sort:
+        params["sort"] = sort
+    return tk.get_action("datastore_search")({"ignore_auth": True}, params)
+
+
+def table_chart(resource_id: str) -> dict | None:
+    """The newest MAX_ROWS rows of the table, charted; None when nothing qualifies."""
+    try:
+        sample = _search(resource_id, 100)
+        cols = columns(sample["fields"], sample["records"])
+        if not cols:
+            return None
+        result = _search(resource_id, MAX_ROWS, f'"{cols["time"]}" desc')
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return None
+    lines = series(result["records"], cols)
+    drawn = chart(lines)
+    if not drawn:
+        return None
+    return {**drawn, "time": cols["time"], "rows": len(result["records"]), "total": result.get("total"),
+            "table": lines}
+
+
+def can_view(resource: dict) -> bool:
+    if not resource.get("datastore_active"):
+        return False
+    try:
+        sample = _search(resource["id"], 100)
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return False
+    return columns(sample["fields"], sample["records"]) is not None
