@@ -14,6 +14,10 @@ from collections import Counter
 import ckan.plugins.toolkit as tk
 
 from .charts import chart
+from .views import N_
+
+# View titles are stored in English and translated when shown (resource_views_list_item.html).
+VIEW_TITLES = (N_("Chart"), N_("Table"), N_("Map viewer"), N_("Image"))
 
 MAX_ROWS = 1000
 MAX_SERIES = 3

@@ -45,8 +45,9 @@ class OsnabrueckChartView(p.SingletonPlugin):
     p.implements(p.IResourceView, inherit=True)
 
     def info(self):
-        return {"name": "osnabrueck_chart", "title": "Chart", "icon": "chart-line", "iframed": False,
-                "requires_datastore": True, "default_title": "Chart"}
+        # Titles in the portal's language, as CKAN's own views store them.
+        return {"name": "osnabrueck_chart", "title": tk._("Chart"), "icon": "chart-line", "iframed": False,
+                "requires_datastore": True, "default_title": tk._("Chart")}
 
     def can_view(self, data_dict):
         return chart_view.can_view(data_dict["resource"])

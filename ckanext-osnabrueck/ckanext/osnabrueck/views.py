@@ -6,9 +6,15 @@ import ckan.plugins.toolkit as tk
 
 osnabrueck = Blueprint("osnabrueck", __name__)
 
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is shown."""
+    return message
+
+
 # (route and template name, English title; German in the .po catalogue)
-STATIC_PAGES = [("ueber", "About the portal"), ("impressum", "Legal notice"), ("datenschutz", "Privacy policy"),
-                ("barrierefreiheit", "Accessibility statement")]
+STATIC_PAGES = [("ueber", N_("About the portal")), ("impressum", N_("Legal notice")),
+                ("datenschutz", N_("Privacy policy")), ("barrierefreiheit", N_("Accessibility statement"))]
 
 
 def organization_quality(id: str):
