@@ -95,7 +95,7 @@ def _migrate():
     from ckan.cli.db import _run_migrations
     import ckan.plugins as plugins
 
-    for name in ("activity", "harvest", "osnabrueck"):
+    for name in ("activity", "harvest", "osnabrueck", "tracking"):
         if plugins.plugin_loaded(name):
             _run_migrations(name)
 

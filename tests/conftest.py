@@ -8,6 +8,8 @@ import psycopg2
 import pytest
 import requests
 
+from harvesters.scripted import Script, serve
+
 REPO = Path(__file__).resolve().parent.parent
 EXPECTED_PLUGINS = ["activity", "osnabrueck", "scheming_datasets", "dcat", "structured_data", "harvest", "osnabrueck_sensorthings",
                     "osnabrueck_ogc", "osnabrueck_csw", "osnabrueck_arcgis",
@@ -34,7 +36,24 @@ def sysadmin_headers():
     return {"Authorization": user["token"]}
 
 
-PLUGINS_WITH_MIGRATIONS = ("activity", "harvest", "osnabrueck")
+PLUGINS_WITH_MIGRATIONS = ("activity", "harvest", "osnabrueck", "tracking")
+
+
+@pytest.fixture
+def scripted_server():
+    """A scripted HTTP server on loopback (harvesters/scripted.py)."""
+    with serve(Script()) as script:
+        yield script
+
+
+@pytest.fixture
+def clean_datastore(clean_db, clean_index):
+    """An empty DataStore database (as CKAN's own DataStore tests have it)."""
+    import ckanext.datastore.tests.helpers as datastore_helpers
+
+    engine = datastore_helpers.db.get_write_engine()
+    datastore_helpers.rebuild_all_dbs(datastore_helpers.orm.scoped_session(
+        datastore_helpers.orm.sessionmaker(bind=engine)))
 
 
 @pytest.fixture(scope="session")

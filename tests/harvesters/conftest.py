@@ -1,11 +1,2 @@
-"""Fixtures for the harvester tests: a scripted HTTP server on loopback (scripted.py).
-The FROST, MapServer and CSW fixtures are in ../conftest.py."""
-import pytest
-
-from .scripted import Script, serve
-
-
-@pytest.fixture
-def scripted_server():
-    with serve(Script()) as script:
-        yield script
+"""The harvester tests' fixtures live in ../conftest.py: the scripted HTTP server
+(scripted.py) and the FROST, MapServer and CSW fixtures."""

@@ -38,9 +38,12 @@ def serve(script: Script):
         def do_GET(self):
             status, body, delay = script.next(self.path)
             time.sleep(delay)
-            payload = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+            if isinstance(body, bytes):
+                payload, kind = body, "application/octet-stream"
+            else:
+                payload, kind = (body.encode() if isinstance(body, str) else json.dumps(body).encode()), "application/json"
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             try:

@@ -1,0 +1,107 @@
+"""Tables reach the DataStore through ckanext-xloader, and its API answers anonymous users
+on public data only."""
+import io
+import json
+
+import pytest
+
+from ckan.lib import jobs
+from ckan.tests import factories, helpers
+from ckanext.osnabrueck import tables
+
+from .factories import OsnabrueckDataset
+
+CSV = "monat;besuche\n2025-01;33336\n2025-02;36647\n2025-03;30211\n".encode()
+
+
+def _xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["jahr", "co2e_kilotonnen"])
+    for year, value in ((1990, 520.5), (2000, 480.0), (2010, 430.25)):
+        book.active.append([year, value])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_needs_loading_new_changed_and_busy_tables():
+    fresh = {"url": "https://x/a.csv", "datastore_active": False}
+    assert tables.needs_loading(fresh, None)
+    loaded = {"url": "https://x/a.csv", "datastore_active": True, "last_modified": "2026-11-01T10:00:00"}
+    assert not tables.needs_loading(loaded, {"state": "complete", "last_updated": "2026-11-02T00:00:00"})
+    assert tables.needs_loading(loaded, {"state": "complete", "last_updated": "2026-10-30T00:00:00"})
+    assert not tables.needs_loading(fresh, {"state": "pending", "last_updated": "2026-11-02T00:00:00"})
+    assert not tables.needs_loading({**fresh, "url_type": "xloader"}, None)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_datastore")
+def test_tables_sent_with_the_dataset_are_loaded_by_the_worker(scripted_server, ckan_config, monkeypatch):
+    admin = factories.SysadminWithToken()
+    monkeypatch.setitem(ckan_config, "ckanext.xloader.api_token", admin["token"])
+    scripted_server.answer("/baeder.csv", (200, CSV, 0))
+    scripted_server.answer("/treibhausgas.xlsx", (200, _xlsx(), 0))
+    jobs.get_queue().empty()
+    dataset = OsnabrueckDataset(resources=[
+        {"name": "Bäder", "url": f"{scripted_server.url}/baeder.csv", "format": "CSV"},
+        {"name": "Treibhausgase", "url": f"{scripted_server.url}/treibhausgas.xlsx", "format": "XLSX"},
+        {"name": "Karte", "url": f"{scripted_server.url}/karte.pdf", "format": "PDF"}])
+
+    jobs.Worker(["default"]).work(burst=True)
+
+    shown = {r["name"]: r for r in helpers.call_action("package_show", id=dataset["id"])["resources"]}
+    assert not shown["Karte"]["datastore_active"]
+    baeder = helpers.call_action("datastore_search", resource_id=shown["Bäder"]["id"])
+    assert [int(r["besuche"]) for r in baeder["records"]] == [33336, 36647, 30211]
+    gases = helpers.call_action("datastore_search", resource_id=shown["Treibhausgase"]["id"], sort="jahr")
+    assert len(gases["records"]) == 3 and {"jahr", "co2e_kilotonnen"} <= {f["id"] for f in gases["fields"]}
+    # In the portal xloader's callback (an API call back to the web app) adds the default views.
+    helpers.call_action("resource_create_default_resource_views", {"user": admin["name"]}, resource=shown["Bäder"],
+                        create_datastore_views=True)
+    views = {v["view_type"] for v in helpers.call_action("resource_view_list", id=shown["Bäder"]["id"])}
+    assert {"datatables_view", "osnabrueck_chart"} <= views
+
+
+@pytest.fixture
+def two_tables(clean_datastore):
+    """A public and a private dataset ("Datenraum") of one organisation, each with a table."""
+    org, admin = factories.Organization(), factories.Sysadmin()
+    made = {}
+    for name, private in (("oeffentlich", False), ("datenraum", True)):
+        dataset = OsnabrueckDataset(name=name, owner_org=org["id"], private=private,
+                                    resources=[{"name": name, "url": "https://example.org/t.csv", "format": "CSV"}])
+        rid = dataset["resources"][0]["id"]
+        helpers.call_action("datastore_create", {"user": admin["name"]}, resource_id=rid, force=True,
+                            fields=[{"id": "wert", "type": "int"}], records=[{"wert": 1}, {"wert": 2}])
+        made[name] = rid
+    return made
+
+
+def _anonymous(app, action, **params):
+    response = app.get(f"/api/3/action/{action}", query_string=params)
+    return response.status_code, json.loads(response.body)
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_anonymous_users_query_public_tables(app, two_tables):
+    status, body = _anonymous(app, "datastore_search", resource_id=two_tables["oeffentlich"])
+    assert status == 200 and [r["wert"] for r in body["result"]["records"]] == [1, 2]
+    status, body = _anonymous(app, "datastore_search_sql",
+                              sql=f'SELECT sum(wert) AS summe FROM "{two_tables["oeffentlich"]}"')
+    assert status == 200 and body["result"]["records"] == [{"summe": 3}]
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_tables_of_private_datasets_stay_closed_to_anonymous_users(app, two_tables):
+    private = two_tables["datenraum"]
+    status, body = _anonymous(app, "datastore_search", resource_id=private)
+    assert status == 403 and not body["success"]
+    for sql in (f'SELECT * FROM "{private}"',
+                f'SELECT * FROM "{two_tables["oeffentlich"]}" UNION SELECT * FROM "{private}"',
+                "SELECT * FROM _table_metadata"):
+        status, body = _anonymous(app, "datastore_search_sql", sql=sql)
+        assert status in (403, 404, 409) and not body["success"], sql
+        assert "wert" not in json.dumps(body.get("result", {}))
+    status, body = _anonymous(app, "datastore_info", id=private)
+    assert status in (403, 404) and not body["success"]
