@@ -43,10 +43,12 @@ def sync_groups(pkg_dict: dict) -> None:
 
 
 def label_facets(search_results: dict, lang: str) -> dict:
-    """Theme group facets in the UI language (the groups' own titles are German)."""
-    vocabulary = vocabularies.get("data-theme")
-    for item in search_results.get("search_facets", {}).get("groups", {}).get("items", []):
-        concept = vocabulary.find(item["name"].upper())
-        if concept:
-            item["display_name"] = concept.get(lang) or concept["de"]
+    """Theme and licence facets in the UI language (group and licence titles are German)."""
+    facets = search_results.get("search_facets", {})
+    for facet, vocabulary, key in (("groups", "data-theme", str.upper), ("license_id", "licenses", str)):
+        concepts = vocabularies.get(vocabulary)
+        for item in facets.get(facet, {}).get("items", []):
+            concept = concepts.find(key(item["name"]))
+            if concept:
+                item["display_name"] = concept.get(lang) or concept["de"]
     return search_results
