@@ -11,7 +11,7 @@ import requests
 from harvesters.scripted import Script, serve
 
 REPO = Path(__file__).resolve().parent.parent
-EXPECTED_PLUGINS = ["activity", "osnabrueck", "scheming_datasets", "dcat", "structured_data", "harvest", "osnabrueck_sensorthings",
+EXPECTED_PLUGINS = ["osnabrueck", "activity", "scheming_datasets", "dcat", "structured_data", "harvest", "osnabrueck_sensorthings",
                     "osnabrueck_ogc", "osnabrueck_csw", "osnabrueck_arcgis",
                     "spatial_metadata", "spatial_query", "osnabrueck_chart", "datastore", "xloader",
                     "datatables_view", "tracking", "resource_proxy", "image_view", "geo_view", "geojson_view"]
