@@ -97,4 +97,4 @@ def test_dcat_rdf_harvester_ingests_every_page(source_site, target_site):
         assert len(dataset["resources"]) == len(expected[title]["resources"]), title
         for resource in dataset["resources"]:
             assert resource["license"].startswith("http://dcat-ap.de/def/licenses/"), title
-            assert resource["format"] in {"CSV", "GEOJSON", "JSON", "PDF", "HTML"}, (title, resource["format"])
+            assert resource["format"] in {"CSV", "XLSX", "GEOJSON", "JSON", "PDF", "HTML"}, (title, resource["format"])

@@ -102,7 +102,12 @@ def test_api_help_examples_work_against_the_portal(app):
                                                             "format": "CSV"}])
     helpers.call_action("datastore_create", {"user": admin["name"]}, resource_id=dataset["resources"][0]["id"],
                         force=True, records=[{"monat": "2025-01", "besuche": 3}])
+    closed = OsnabrueckDataset(name="datenraum", private=True, owner_org=dataset["owner_org"],
+                               resources=[{"name": "Intern", "url": "https://e.org/i.csv", "format": "CSV"}])
+    helpers.call_action("datastore_create", {"user": admin["name"]}, resource_id=closed["resources"][0]["id"],
+                        force=True, records=[{"geheim": 1}])  # the newest table, but a private one
     page = _page(app, "/daten-api")
+    assert dataset["resources"][0]["id"] in page.text and closed["resources"][0]["id"] not in page.text
     calls = [code.text.split("'")[1] for code in page.select("pre code") if code.text.startswith("curl '")]
     actions = {urlparse(url).path.rsplit("/", 1)[1] for url in calls if "/api/3/action/" in url}
     assert {"package_search", "package_show", "datastore_search", "datastore_search_sql"} <= actions

@@ -79,13 +79,23 @@ def api_examples() -> dict:
 
 
 def _datastore_example() -> dict | None:
-    """A public resource whose data is in the DataStore (the newest such), or None."""
-    found = _search(rows=1, fq="res_datastore_active:true OR datastore_active:true", sort="metadata_modified desc")
-    for dataset in found["results"]:
-        for resource in dataset.get("resources", []):
-            if resource.get("datastore_active"):
-                return {"resource_id": resource["id"], "name": resource.get("name"), "dataset": dataset["name"],
-                        "dataset_title": dataset["title"]}
+    """The newest table in the DataStore that the current user may read and that is public,
+    or None. The DataStore's own table list is the source: the search index does not know
+    which resources were loaded."""
+    try:
+        tables = tk.get_action("datastore_search")({"ignore_auth": True}, {
+            "resource_id": "_table_metadata", "fields": "name", "limit": 50})["records"]
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return None
+    for table in tables:
+        try:
+            resource = tk.get_action("resource_show")({}, {"id": table["name"]})
+            dataset = tk.get_action("package_show")({}, {"id": resource["package_id"]})
+        except (tk.ObjectNotFound, tk.NotAuthorized):
+            continue
+        if resource.get("datastore_active") and not dataset.get("private"):
+            return {"resource_id": resource["id"], "name": resource.get("name"), "dataset": dataset["name"],
+                    "dataset_title": dataset["title"]}
     return None
 
 

@@ -382,11 +382,13 @@ def baeder_csv() -> bytes:
 
 
 def _xlsx(sheet: str, header: list[str], rows: Iterable[Iterable]) -> bytes:
-    """An XLSX workbook with fixed timestamps, so that the same rows give the same bytes."""
+    """An XLSX workbook with fixed timestamps, so that the same rows give the same bytes
+    (openpyxl stamps the save time into docProps/core.xml and the zip entries)."""
+    import re
+
     from openpyxl import Workbook
 
     book = Workbook()
-    book.properties.created = book.properties.modified = EPOCH.replace(tzinfo=None)
     table = book.active
     table.title = sheet
     table.append(header)
@@ -396,7 +398,10 @@ def _xlsx(sheet: str, header: list[str], rows: Iterable[Iterable]) -> bytes:
     book.save(raw)
     with zipfile.ZipFile(raw) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
-            target.writestr(zipfile.ZipInfo(item.filename, date_time=(2026, 11, 1, 0, 0, 0)), source.read(item))
+            data = source.read(item)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>2026-11-01T00:00:00Z", data)
+            target.writestr(zipfile.ZipInfo(item.filename, date_time=(2026, 11, 1, 0, 0, 0)), data)
     return fixed.getvalue()
 
 
