@@ -111,6 +111,10 @@ def main() -> None:
     import catalog
 
     app = catalog.make_app()
+    import ckan.plugins.toolkit as tk
+
+    # The generated resources are links that lead nowhere: nothing for the DataStore loader.
+    tk.config["ckanext.xloader.formats"] = ""
     with app._wsgi_app.test_request_context():
         catalog.ensure_datasets(args.datasets)
 

@@ -105,3 +105,5 @@ def test_tables_of_private_datasets_stay_closed_to_anonymous_users(app, two_tabl
         assert "wert" not in json.dumps(body.get("result", {}))
     status, body = _anonymous(app, "datastore_info", id=private)
     assert status in (403, 404) and not body["success"]
+    status, body = _anonymous(app, "datastore_search", resource_id="_table_metadata")
+    assert status in (403, 404) and private not in json.dumps(body)

@@ -83,8 +83,8 @@ def _datastore_example() -> dict | None:
     or None. The DataStore's own table list is the source: the search index does not know
     which resources were loaded."""
     try:
-        tables = tk.get_action("datastore_search")({"ignore_auth": True}, {
-            "resource_id": "_table_metadata", "fields": "name", "limit": 50})["records"]
+        tables = tk.get_action("datastore_search_sql")({"ignore_auth": True}, {
+            "sql": 'SELECT name FROM "_table_metadata" LIMIT 50'})["records"]
     except (tk.ObjectNotFound, tk.ValidationError):
         return None
     for table in tables:
