@@ -18,10 +18,9 @@ Usage: .venv/bin/python bench/pages.py [--datasets 10000] [--requests 100]
 from __future__ import annotations
 
 import argparse
-import os
+import contextlib
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +29,8 @@ from pathlib import Path
 import requests
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
+sys.path[:0] = [str(REPO / "tests"), str(REPO / "bench")]
+from served import gunicorn_portal  # noqa: E402 - tests/ is on the path only now
 PORTS = {"portal": 5096, "stock": 5097}
 STOCK_DROPS = {"osnabrueck", "osnabrueck_chart", "scheming_datasets", "osnabrueck_sensorthings", "osnabrueck_ogc",
                "osnabrueck_csw", "osnabrueck_arcgis"}
@@ -49,36 +49,17 @@ def pages(count: int) -> dict[str, callable]:
     }
 
 
-def write_ini(directory: Path, variant: str) -> Path:
+def settings(variant: str) -> dict:
+    """The stock variant drops the portal's own plugins and scheming from test.ini's list."""
+    if variant == "portal":
+        return {}
     from configparser import RawConfigParser
 
     parser = RawConfigParser(strict=False)
     parser.read(REPO / "test.ini")
     plugins = parser.get("app:main", "ckan.plugins").split()
-    lines = ["[app:main]", f"use = config:{REPO / 'test.ini'}", f"ckan.site_url = http://127.0.0.1:{PORTS[variant]}",
-             "ckan.cache_expires = 0"]
-    if variant == "stock":
-        lines.append("ckan.plugins = " + " ".join(p for p in plugins if p not in STOCK_DROPS))
-        lines.append("ckan.views.default_views = image_view datatables_view")
-    path = directory / f"{variant}.ini"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def serve(variant: str, ini: Path, log: Path) -> subprocess.Popen:
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--chdir", str(REPO / "config"),
-                               "--bind", f"127.0.0.1:{PORTS[variant]}", "--workers", "2", "wsgi:application"],
-                              env={**os.environ, "CKAN_INI": str(ini)}, stdout=open(log, "w"),
-                              stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{PORTS[variant]}/api/3/action/status_show", timeout=2).ok:
-                return server
-        except requests.RequestException:
-            time.sleep(0.5)
-    server.terminate()
-    raise SystemExit(f"{variant} did not start; see {log}")
+    return {"ckan.plugins": " ".join(p for p in plugins if p not in STOCK_DROPS),
+            "ckan.views.default_views": "image_view datatables_view"}
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -118,14 +99,10 @@ def main() -> None:
     with app._wsgi_app.test_request_context():
         catalog.ensure_datasets(args.datasets)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        servers = [serve(v, write_ini(Path(tmp), v), Path(tmp) / f"{v}.log") for v in PORTS]
-        try:
-            times = measure(args.datasets, args.requests)
-        finally:
-            for server in servers:
-                server.terminate()
-                server.wait(timeout=30)
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as servers:
+        for variant, port in PORTS.items():
+            servers.enter_context(gunicorn_portal(port, Path(tmp), settings(variant), seconds=120))
+        times = measure(args.datasets, args.requests)
 
     print(f"\n{args.datasets} datasets, {args.requests} requests per page and variant, one at a time\n")
     print(f"{'page':16} {'variant':8} {'p50 ms':>8} {'p95 ms':>8}")

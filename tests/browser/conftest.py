@@ -6,13 +6,11 @@ Screenshots of the key pages go to test-artifacts/browser/.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
+
+from served import gunicorn_portal
 
 REPO = Path(__file__).resolve().parents[2]
 PORT = int(os.environ.get("OSN_BROWSER_TEST_PORT", "5098"))
@@ -23,37 +21,11 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="session")
-def portal_url(tmp_path_factory):
+def portal_url():
     """The portal on its own port, reading the test databases (test.ini), site URL set to it."""
-    url = f"http://127.0.0.1:{PORT}"
-    ini = tmp_path_factory.mktemp("browser") / "browser.ini"
-    ini.write_text(f"[app:main]\nuse = config:{REPO / 'test.ini'}\nckan.site_url = {url}\n"
-                   f"ckanext.dcat.base_uri = {url}\n")
-    log = open(REPO / "test-artifacts" / "browser-portal.log", "w")
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--chdir", str(REPO / "config"),
-                               "--bind", f"127.0.0.1:{PORT}", "--workers", "2", "--timeout", "60", "wsgi:application"],
-                              env={**os.environ, "CKAN_INI": str(ini)}, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait_until_up(f"{url}/api/3/action/status_show", server)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with gunicorn_portal(PORT, ARTIFACTS.parent, {"ckanext.dcat.base_uri": f"http://127.0.0.1:{PORT}"}) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-
-
-def _wait_until_up(url: str, server: subprocess.Popen, seconds: int = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("the browser-test portal exited; see test-artifacts/browser-portal.log")
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"the browser-test portal did not answer at {url}")
 
 
 @pytest.fixture(scope="session")

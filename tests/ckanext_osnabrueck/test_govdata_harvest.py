@@ -10,13 +10,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from ckanext.osnabrueck.demo import loader
+from served import gunicorn_portal
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 BIN = Path(sys.executable).parent
@@ -41,30 +40,12 @@ def run(*args, ini=TARGET, check=True):
 
 
 @pytest.fixture
-def source_site(repo, tmp_path):
+def source_site(tmp_path):
     """This test site's catalogue over HTTP, 10 datasets per page."""
     port = free_port()
-    ini = tmp_path / "source.ini"
-    ini.write_text(f"[app:main]\nuse = config:{repo / 'test.ini'}\n"
-                   f"ckan.site_url = http://127.0.0.1:{port}\nckanext.dcat.base_uri = http://127.0.0.1:{port}\n"
-                   "ckanext.dcat.datasets_per_page = 10\n")
-    server = subprocess.Popen([str(BIN / "gunicorn"), "--chdir", str(repo / "config"), "--bind",
-                               f"127.0.0.1:{port}", "--workers", "2", "wsgi:application"],
-                              env={**os.environ, "CKAN_INI": str(ini)},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if requests.get(f"{url}/api/3/action/status_show", timeout=2).ok:
-                break
-        except requests.RequestException:
-            time.sleep(0.5)
-    else:
-        server.kill()
-        pytest.fail("the source site did not start: " + server.stderr.read()[-2000:])
-    yield url
-    server.terminate()
-    server.wait(timeout=30)
+    settings = {"ckanext.dcat.base_uri": f"http://127.0.0.1:{port}", "ckanext.dcat.datasets_per_page": 10}
+    with gunicorn_portal(port, tmp_path, settings) as url:
+        yield url
 
 
 @pytest.fixture

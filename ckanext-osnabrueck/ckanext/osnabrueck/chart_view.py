@@ -16,7 +16,8 @@ import ckan.plugins.toolkit as tk
 from .charts import chart
 from .views import N_
 
-# View titles are stored in English and translated when shown (resource_views_list_item.html).
+# Default view titles stored in English (views created outside a request) are translated
+# when shown (resource_views_list_item.html); these marks put them into the catalogue.
 VIEW_TITLES = (N_("Chart"), N_("Table"), N_("Map viewer"), N_("Image"))
 
 MAX_ROWS = 1000
@@ -92,13 +93,21 @@ def _search(resource_id: str, limit: int, sort: str | None = None) -> dict:
     return tk.get_action("datastore_search")({"ignore_auth": True}, params)
 
 
-def table_chart(resource_id: str) -> dict | None:
-    """The newest MAX_ROWS rows of the table, charted; None when nothing qualifies."""
+def _table_columns(resource_id: str) -> dict | None:
+    """columns() of the table's first 100 rows; None without a table or a chartable one."""
     try:
         sample = _search(resource_id, 100)
-        cols = columns(sample["fields"], sample["records"])
-        if not cols:
-            return None
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return None
+    return columns(sample["fields"], sample["records"])
+
+
+def table_chart(resource_id: str) -> dict | None:
+    """The newest MAX_ROWS rows of the table, charted; None when nothing qualifies."""
+    cols = _table_columns(resource_id)
+    if not cols:
+        return None
+    try:
         result = _search(resource_id, MAX_ROWS, f'"{cols["time"]}" desc')
     except (tk.ObjectNotFound, tk.ValidationError):
         return None
@@ -111,10 +120,4 @@ def table_chart(resource_id: str) -> dict | None:
 
 
 def can_view(resource: dict) -> bool:
-    if not resource.get("datastore_active"):
-        return False
-    try:
-        sample = _search(resource["id"], 100)
-    except (tk.ObjectNotFound, tk.ValidationError):
-        return False
-    return columns(sample["fields"], sample["records"]) is not None
+    return bool(resource.get("datastore_active")) and _table_columns(resource["id"]) is not None

@@ -25,10 +25,6 @@ def _search(**params) -> dict:
     return tk.get_action("package_search")({}, params)
 
 
-def theme_label(code: str, lang: str) -> str:
-    return vocabularies.get("data-theme").label(code.upper(), lang)
-
-
 def themes(counts: dict[str, int], lang: str) -> list[dict]:
     """The 13 theme tiles (pure but for the vocabulary): code, label, icon, dataset count."""
     return [{"name": c["code"].lower(), "label": c.get(lang) or c["de"], "icon": THEME_ICONS.get(c["code"].lower(), "fa-folder"),
@@ -55,16 +51,19 @@ def api_examples() -> dict:
     table = _datastore_example()
     iot = _search(rows=3, fq="iot_service_url:[* TO *]")["results"]
     search_params = {"q": "Verkehr", "facet.field": '["groups","organization","res_format"]', "rows": 5}
+    name = dataset.get("name", "DATENSATZ")
+    snippet = dataset_snippets(name)
     examples = {
         "base": base,
         "api": api,
         "package_search": f"{api}/package_search?{urlencode(search_params)}",
-        "package_show": f"{api}/package_show?{urlencode({'id': dataset.get('name', 'DATENSATZ')})}",
+        "package_show": snippet["url"],
+        "package_show_python": snippet["python"],
         "dataset": dataset,
         "table": table,
         "catalog": f"{base}/catalog.ttl",
         "catalog_modified": f"{base}/catalog.ttl?{urlencode({'modified_since': '2026-01-01'})}",
-        "dataset_rdf": f"{base}/dataset/{dataset.get('name', 'DATENSATZ')}.ttl",
+        "dataset_rdf": f"{base}/dataset/{name}.ttl",
         "iot": [{"name": d["name"], "title": d["title"], "service": d.get("iot_service_url"),
                  "filter": d.get("iot_datastream_filter")} for d in iot],
         "limits": limits(),
