@@ -4,6 +4,12 @@ from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
+from .health import health
+from .sitemap import sitemap
+
+# The blueprints blanket registers: this module's and those of their own modules.
+__all__ = ["osnabrueck", "health", "sitemap"]
+
 osnabrueck = Blueprint("osnabrueck", __name__)
 
 

@@ -6,10 +6,10 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import validate
 from ckan.lib.plugins import lookup_package_plugin, plugin_validate
 
-from .. import model, quality, rdf_cache
+from .. import harvest_mail, model, quality, rdf_cache
 from . import schema, site_context
 
-__all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality", "dcat_catalog_show"]
+__all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality", "dcat_catalog_show", "harvest_jobs_run"]
 
 
 def schema_errors(context: dict, dataset: dict) -> dict:
@@ -82,3 +82,13 @@ def dcat_catalog_show(original_action, context, data_dict):
     tk.check_access("dcat_catalog_show", context, data_dict)
     query = _search_ckan_datasets(context, data_dict)
     return rdf_cache.catalog_page(data_dict.get("format"), query["results"], _pagination_info(query, data_dict))
+
+
+@tk.chained_action
+def harvest_jobs_run(original_action, context, data_dict):
+    """ckanext-harvest's job bookkeeping, plus status mails for the jobs it finishes
+    without mailing: sources that are down or malformed, and stuck jobs (harvest_mail)."""
+    running = harvest_mail.running_job_ids(data_dict.get("source_id"))
+    result = original_action(context, data_dict)
+    harvest_mail.notify(site_context(), running)
+    return result
