@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PYTEST_ARGS ?=
 
-.PHONY: help install services run stop status test reset logs constraints i18n-extract
+.PHONY: help install services run stop status test reset logs constraints i18n-extract backup restore
 
 help:
 	@echo "make run     - install and start everything, load the demo, serve http://127.0.0.1:5000"
@@ -12,6 +12,8 @@ help:
 	@echo "make status  - show what runs where"
 	@echo "make reset   - stop and delete all local data (.run/)"
 	@echo "make logs    - follow the portal's logs"
+	@echo "make backup  - dump both databases and the file storage into .run/backups/<time>/"
+	@echo "make restore BACKUP=<dir> [REPLACE=1] - restore a backup, rebuild the search index"
 
 install:
 	@bash scripts/install-system.sh
@@ -33,6 +35,12 @@ status:
 
 test:
 	@bash scripts/test.sh $(PYTEST_ARGS)
+
+backup:
+	@bash scripts/backup.sh
+
+restore:
+	@bash scripts/restore.sh "$(BACKUP)" $(if $(REPLACE),--replace)
 
 reset: stop
 	rm -rf .run

@@ -71,7 +71,7 @@ redis_stop() {
 
 # --- Solr --------------------------------------------------------------------------------
 SOLR_PID="$PID_DIR/solr.pid"
-SOLR_CORES=(ckan ckan_test ckan_harvest_test)
+SOLR_CORES=(ckan ckan_test ckan_harvest_test ckan_restore_test)
 
 # Builds a Java launcher under scripts/ with Maven when its sources are newer than the build.
 java_build() {
