@@ -70,6 +70,7 @@ def test_a_source_that_is_down_is_mailed_to_sysadmins_and_the_organisations_admi
     _, subject, body = inbox.messages[0]
     assert subject == "Open Data Osnabrück - Harvesting Job - Error Notification"
     assert job["id"] in body and "nicht erreichbar" in body
+    assert "Harvest-Quelle: gis" in body and "Fehler des Jobs (1)" in body
 
 
 @pytest.mark.usefixtures("stewards")
