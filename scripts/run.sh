@@ -37,6 +37,9 @@ fi
 # config is rendered again with it (before the demo, whose tables are queued as they load).
 "$CKAN" -c "$CKAN_INI" osnabrueck xloader-token "$RUN_DIR/secrets.json" >/dev/null || die "could not create the loader's API token"
 "$PY" "$REPO/scripts/configure.py" --no-db || die "could not write the config"
+# The JavaScript modules' messages (upload, select boxes, ...) in German: built into the
+# storage folder, where /api/i18n/<lang> reads them; only `ckan run` builds them itself.
+"$CKAN" -c "$CKAN_INI" translation js >/dev/null 2>&1 || warn "could not build the JavaScript translations"
 
 if [ "${OSN_SKIP_DEMO:-0}" != 1 ]; then
   say "loading the Osnabrück demo content"
