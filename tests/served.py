@@ -15,17 +15,18 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @contextlib.contextmanager
-def gunicorn_portal(port: int, directory: Path, settings: dict | None = None, seconds: int = 90):
-    """Serve test.ini plus ``settings`` (site URL: the port's, unless set) and yield its URL; the
-    gunicorn log is ``directory/portal-<port>.log``."""
+def gunicorn_portal(port: int, directory: Path, settings: dict | None = None, seconds: int = 90,
+                    base_ini: Path = REPO / "test.ini", workers: int = 2):
+    """Serve ``base_ini`` (test.ini) plus ``settings`` (site URL: the port's, unless set) and yield
+    its URL; the gunicorn log is ``directory/portal-<port>.log``."""
     url = f"http://127.0.0.1:{port}"
     ini, log_path = directory / f"portal-{port}.ini", directory / f"portal-{port}.log"
     settings = {"ckan.site_url": url, **(settings or {})}
-    lines = [f"use = config:{REPO / 'test.ini'}", *(f"{key} = {value}" for key, value in settings.items())]
+    lines = [f"use = config:{base_ini}", *(f"{key} = {value}" for key, value in settings.items())]
     ini.write_text("[app:main]\n" + "\n".join(lines) + "\n")
     with open(log_path, "w") as log:
         server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--chdir", str(REPO / "config"),
-                                   "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60",
+                                   "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "60",
                                    "wsgi:application"],
                                   env={**os.environ, "CKAN_INI": str(ini)}, stdout=log, stderr=subprocess.STDOUT)
         try:
