@@ -4,7 +4,8 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from .helpers import osnabrueck_lang
-from . import chart_view, rdf_cache, tables, themes, urlcheck
+from . import (activity_labels, chart_view, datastore_sql, outage, rdf_cache, search_index, security, tables,
+               themes, urlcheck)
 
 
 @tk.blanket.config_declarations
@@ -18,12 +19,20 @@ class OsnabrueckPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "osnabrueck")
+        datastore_sql.use_allowlist(config)
+
+    # IMiddleware: CSRF exemptions per request, limits and JSON errors of the API (security);
+    # outages of the database, Solr or Redis answer 503 instead of 500 (outage)
+    def make_middleware(self, app, config):
+        outage.register(app)
+        return security.install(app)
 
     # IPackageController: EU themes decide the theme groups; URL checks, the catalogue's
     # RDF cache and the loading of tables into the DataStore run in the background
@@ -35,6 +44,10 @@ class OsnabrueckPlugin(p.SingletonPlugin, DefaultTranslation):
         urlcheck.enqueue(pkg_dict["id"])
         rdf_cache.enqueue_warm(pkg_dict["id"])
         tables.queue(pkg_dict)
+        activity_labels.relabel(pkg_dict["id"])
+
+    def before_dataset_index(self, pkg_dict):
+        return search_index.fit_terms(pkg_dict)
 
     def after_dataset_search(self, search_results, search_params):
         return themes.label_facets(search_results, osnabrueck_lang())

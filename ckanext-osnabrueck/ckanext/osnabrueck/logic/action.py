@@ -1,15 +1,21 @@
 """API actions of the osnabrueck plugin."""
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 import ckan.model as ckan_model
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import validate
 from ckan.lib.plugins import lookup_package_plugin, plugin_validate
 
-from .. import harvest_mail, model, quality, rdf_cache
-from . import schema, site_context
+from .. import activity_labels, harvest_mail, model, quality, rdf_cache
+from . import may, schema, site_context, structure
 
-__all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality", "dcat_catalog_show", "harvest_jobs_run"]
+__all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality", "dcat_catalog_show", "harvest_jobs_run",
+           "harvest_source_list", "datastore_search_sql", "package_delete", "dataset_purge",
+           "bulk_update_private", "bulk_update_public", "bulk_update_delete", "tag_list", "tag_search",
+           "tag_autocomplete", "package_create", "package_update", "package_patch", "resource_create",
+           "resource_update", "resource_patch"]
 
 
 def schema_errors(context: dict, dataset: dict) -> dict:
@@ -92,3 +98,127 @@ def harvest_jobs_run(original_action, context, data_dict):
     result = original_action(context, data_dict)
     harvest_mail.notify(site_context(), running)
     return result
+
+
+@tk.chained_action
+@tk.side_effect_free
+def harvest_source_list(original_action, context, data_dict):
+    """ckanext-harvest's source list without the sources the user may not see: it listed
+    every source, private ones and their configuration included, to anonymous users."""
+    tk.check_access("harvest_source_list", context, data_dict)
+    return [source for source in original_action(context, data_dict)
+            if may("harvest_source_show", context, {"id": source["id"]})]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def datastore_search_sql(original_action, context, data_dict):
+    """The DataStore's SQL search; errors in the data it lets through (invalid input for a
+    type, division by zero, …) are validation errors instead of a 500. (An unreachable
+    database stays an OperationalError: outage answers 503.)"""
+    try:
+        return original_action(context, data_dict)
+    except sa.exc.DataError as error:
+        lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+        raise tk.ValidationError({"query": lines[:1] or [tk._("The query failed.")]}) from None
+
+
+def _shape_checked(check):
+    """A chained action that refuses values of the wrong kind (an object as owner_org,
+    None as resources, …) as validation errors, before CKAN's validators fail on them
+    with a 500 (structure)."""
+    @tk.chained_action
+    def action(original_action, context, data_dict):
+        check(data_dict)
+        return original_action(context, data_dict)
+    return action
+
+
+package_create, package_update, package_patch = (_shape_checked(structure.check_dataset) for _ in range(3))
+resource_create, resource_update, resource_patch = (_shape_checked(structure.check_resource) for _ in range(3))
+
+
+# The dataset's earlier activities follow its visibility (activity_labels); package_update
+# is covered by the plugin's after_dataset_update, these change it without that hook.
+
+@tk.chained_action
+def package_delete(original_action, context, data_dict):
+    result = original_action(context, data_dict)
+    pkg = ckan_model.Package.get(data_dict.get("id") or "")
+    if pkg is not None:
+        activity_labels.relabel(pkg.id)
+        ckan_model.repo.commit()
+    return result
+
+
+@tk.chained_action
+def dataset_purge(original_action, context, data_dict):
+    pkg = ckan_model.Package.get(data_dict.get("id") or "")
+    package_id = pkg.id if pkg is not None else None
+    result = original_action(context, data_dict)
+    if package_id:
+        activity_labels.relabel(package_id, labels=[])
+        ckan_model.repo.commit()
+    return result
+
+
+def _relabelled_bulk():
+    """bulk_update_*: the datasets' activities get their new labels."""
+    @tk.chained_action
+    def action(original_action, context, data_dict):
+        result = original_action(context, data_dict)
+        for package_id in data_dict.get("datasets") or []:
+            activity_labels.relabel(package_id)
+        ckan_model.repo.commit()
+        return result
+    return action
+
+
+bulk_update_private, bulk_update_public, bulk_update_delete = (_relabelled_bulk() for _ in range(3))
+
+
+# Free tags only where the user sees a dataset that has them: CKAN lists the tags of all
+# datasets, so the keywords of private datasets ("Datenräume") and drafts were public.
+
+def _tags_filter(context, data_dict):
+    """None (no filter: sysadmins, internal calls, vocabulary tags) or the visible tags."""
+    if data_dict.get("vocabulary_id") or context.get("ignore_auth"):
+        return None
+    user = ckan_model.User.get(context.get("user") or "")
+    if user is not None and user.sysadmin:
+        return None
+    result = tk.get_action("package_search")({"user": user.name if user else ""}, {
+        "q": "*:*", "rows": 0, "facet.field": ["tags"], "facet.limit": -1, "facet.mincount": 1,
+        "include_private": True, "include_drafts": True})
+    return set(result["facets"].get("tags", {}))
+
+
+def _tag_name(tag) -> str:
+    return tag["name"] if isinstance(tag, dict) else tag
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_list(original_action, context, data_dict):
+    tags = original_action(context, data_dict)
+    visible = _tags_filter(context, data_dict)
+    return tags if visible is None else [tag for tag in tags if _tag_name(tag) in visible]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_search(original_action, context, data_dict):
+    found = original_action(context, data_dict)
+    visible = _tags_filter(context, data_dict)
+    if visible is None:
+        return found
+    results = [tag for tag in found["results"] if _tag_name(tag) in visible]
+    return {**found, "results": results, "count": len(results)}
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_autocomplete(original_action, context, data_dict):
+    names = original_action(context, data_dict)
+    visible = _tags_filter(context, data_dict)
+    return names if visible is None else [name for name in names if name in visible]

@@ -1,7 +1,12 @@
-"""Authorisation of the osnabrueck actions: whoever may see a dataset may see its score."""
+"""Authorisation of the osnabrueck actions: whoever may see a dataset may see its score.
+Harvest objects (the harvested records) only for who may see their source and dataset."""
+import ckan.model as ckan_model
 import ckan.plugins.toolkit as tk
 
-__all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality"]
+from . import may
+
+__all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality", "harvest_object_show",
+           "harvest_object_list"]
 
 
 def _allowed_if(action: str, context, data_dict) -> dict:
@@ -20,3 +25,39 @@ def osnabrueck_quality_show(context, data_dict):
 @tk.auth_allow_anonymous_access
 def osnabrueck_organization_quality(context, data_dict):
     return _allowed_if("organization_show", context, data_dict)
+
+
+def _harvest_object(data_dict):
+    from ckanext.harvest.model import HarvestObject
+
+    if data_dict.get("id"):
+        return HarvestObject.get(data_dict["id"], attr=data_dict.get("attr"))
+    pkg = ckan_model.Package.get(data_dict.get("dataset_id") or "")
+    if pkg is None:
+        return None
+    return ckan_model.Session.query(HarvestObject).filter(
+        HarvestObject.package_id == pkg.id, HarvestObject.current.is_(True)).first()
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def harvest_object_show(next_auth, context, data_dict):
+    """ckanext-harvest shows every harvested record to everybody, a private source's too."""
+    obj = _harvest_object(data_dict)
+    if obj is not None:
+        denied = {"success": False, "msg": tk._("Not authorized to see this harvest object")}
+        if not may("harvest_source_show", context, {"id": obj.harvest_source_id}):
+            return denied
+        if (obj.package_id and ckan_model.Package.get(obj.package_id) is not None
+                and not may("package_show", context, {"id": obj.package_id})):
+            return denied
+    return next_auth(context, data_dict)
+
+
+@tk.chained_auth_function
+def harvest_object_list(next_auth, context, data_dict):
+    """ckanext-harvest lists any source's objects to any user; here its editors only."""
+    source_id = data_dict.get("source_id")
+    if not source_id or not may("harvest_source_update", context, {"id": source_id}):
+        return {"success": False, "msg": tk._("Not authorized to list the objects of this harvest source")}
+    return next_auth(context, data_dict)

@@ -1,0 +1,36 @@
+"""Values too long for Solr's string fields are cut in the search index.
+
+CKAN's Solr schema indexes every field without a type of its own (``*``, which covers the
+scheming fields such as ``identifier``) and ``title_string``, ``url``, ``res_url``, …
+as one term each, and Solr refuses a document with a term over 32,766 bytes: a
+10,000-character title or identifier made package_create and package_update fail with a
+500. The dataset keeps its values; only the index gets them cut (the stored
+``validated_data_dict`` that package_search returns stays whole).
+"""
+from __future__ import annotations
+
+MAX_TERM_BYTES = 32766
+# Tokenised or stored-only fields have no term limit; ckanext-spatial reads ``spatial``
+# (GeoJSON) after this and drops it from the document.
+UNLIMITED = {"data_dict", "validated_data_dict", "text", "notes", "title", "title_ngram", "name_ngram",
+             "res_name", "res_description", "author", "author_email", "maintainer", "maintainer_email", "urls",
+             "spatial"}
+UNLIMITED_PREFIXES = ("extras_", "res_extras_")
+
+
+def cut(value: str, limit: int = MAX_TERM_BYTES) -> str:
+    data = value.encode("utf-8")
+    if len(data) <= limit:
+        return value
+    return data[:limit].decode("utf-8", errors="ignore")
+
+
+def fit_terms(pkg_dict: dict) -> dict:
+    for key, value in pkg_dict.items():
+        if key in UNLIMITED or key.startswith(UNLIMITED_PREFIXES):
+            continue
+        if isinstance(value, str):
+            pkg_dict[key] = cut(value)
+        elif isinstance(value, list):
+            pkg_dict[key] = [cut(item) if isinstance(item, str) else item for item in value]
+    return pkg_dict
