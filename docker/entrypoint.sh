@@ -67,22 +67,16 @@ DS_READ_HOST="${OSN_DATASTORE_READ_HOST:-$DS_HOST}"
 DS_READ_PORT="${OSN_DATASTORE_READ_PORT:-$DS_PORT}"
 
 need() { [ -n "${!1:-}" ] || die "$1 (or ${1}_FILE) is required: $2"; }
-if [ -z "${CKAN_SQLALCHEMY_URL:-}" ]; then
-  need CKAN_DB_PASSWORD "password of the PostgreSQL role ckan_default"
-  export CKAN_SQLALCHEMY_URL="postgresql://ckan_default:${CKAN_DB_PASSWORD}@${DB_HOST}:${DB_PORT}/ckan_default"
-fi
-if [ -z "${CKAN_XLOADER_JOBS_DB_URI:-}" ]; then
-  need CKAN_DB_PASSWORD "password of the PostgreSQL role ckan_default (xloader jobs database)"
-  export CKAN_XLOADER_JOBS_DB_URI="postgresql://ckan_default:${CKAN_DB_PASSWORD}@${DB_HOST}:${DB_PORT}/xloader_jobs"
-fi
-if [ -z "${CKAN_DATASTORE_WRITE_URL:-}" ]; then
-  need DATASTORE_RW_PASSWORD "password of the PostgreSQL role datastore_rw"
-  export CKAN_DATASTORE_WRITE_URL="postgresql://datastore_rw:${DATASTORE_RW_PASSWORD}@${DS_HOST}:${DS_PORT}/datastore_default"
-fi
-if [ -z "${CKAN_DATASTORE_READ_URL:-}" ]; then
-  need DATASTORE_RO_PASSWORD "password of the PostgreSQL role datastore_ro"
-  export CKAN_DATASTORE_READ_URL="postgresql://datastore_ro:${DATASTORE_RO_PASSWORD}@${DS_READ_HOST}:${DS_READ_PORT}/datastore_default"
-fi
+# default_url VARIABLE ROLE PASSWORD_VARIABLE HOST PORT DATABASE: a PostgreSQL URL unless set
+default_url() {
+  [ -n "${!1:-}" ] && return 0
+  need "$3" "password of the PostgreSQL role $2 (for $1)"
+  export "$1=postgresql://$2:${!3}@$4:$5/$6"
+}
+default_url CKAN_SQLALCHEMY_URL ckan_default CKAN_DB_PASSWORD "$DB_HOST" "$DB_PORT" ckan_default
+default_url CKAN_XLOADER_JOBS_DB_URI ckan_default CKAN_DB_PASSWORD "$DB_HOST" "$DB_PORT" xloader_jobs
+default_url CKAN_DATASTORE_WRITE_URL datastore_rw DATASTORE_RW_PASSWORD "$DS_HOST" "$DS_PORT" datastore_default
+default_url CKAN_DATASTORE_READ_URL datastore_ro DATASTORE_RO_PASSWORD "$DS_READ_HOST" "$DS_READ_PORT" datastore_default
 export CKAN_SOLR_URL="${CKAN_SOLR_URL:-http://solr:8983/solr/ckan}"
 export CKAN_REDIS_URL="${CKAN_REDIS_URL:-redis://redis:6379/0}"
 export CKAN_STORAGE_PATH="${CKAN_STORAGE_PATH:-/var/lib/ckan/storage}"

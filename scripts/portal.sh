@@ -22,7 +22,7 @@ start_one() {
   local name="$1" pidfile="$PID_DIR/$1.pid"
   pid_alive "$pidfile" && return 0
   # setsid: each process leads its own group, so stop can take its children along.
-  CKAN_INI="$CKAN_INI" setsid $(command_for "$name") > "$RUN_DIR/log/$name.log" 2>&1 < /dev/null &
+  CKAN_INI="$CKAN_INI" setsid $(command_for "$name") >> "$RUN_DIR/log/$name.log" 2>&1 < /dev/null &
   echo $! > "$pidfile"
 }
 

@@ -37,3 +37,22 @@ def test_idle_consumer_keeps_running(repo, stage):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_a_failing_consumer_starts_again(monkeypatch):
+    """An error escaping a stage (Solr gone during gather) must not end the consumer."""
+    calls = []
+
+    def consumer():
+        calls.append(1)
+        if len(calls) < 3:
+            raise ConnectionError("Solr ist weg")
+
+    monkeypatch.setattr(consumers.utils, "gather_consumer", consumer)
+    monkeypatch.setattr(consumers, "RESTART_DELAY", 0)
+    monkeypatch.setattr(consumers, "blocking_redis", lambda: None)
+    logged = []
+    monkeypatch.setattr(consumers.log, "exception", lambda message, *args: logged.append(message % args))
+    consumers.run("gather")
+    assert len(calls) == 3
+    assert logged == ["harvest gather consumer failed; starting again in 0 s"] * 2

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 
-from sqlalchemy import and_
+from sqlalchemy import and_, or_
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -26,6 +27,7 @@ from .mapping import Context, content_hash
 
 log = logging.getLogger(__name__)
 HASH, STATUS = "content_hash", "status"
+PLANNED_ID = "osnabrueck_package_id"  # the id of a dataset being created (_create)
 
 
 class ParsedConfig:
@@ -103,13 +105,14 @@ def portal_context(url: str, cfg) -> Context:
 
 
 def _organizations(names: set[str]) -> dict:
+    """Titles of the source's organisations. Read from the database: organization_show
+    counts datasets in Solr, and gathering must not depend on the search index."""
     titles = {}
     for name in sorted(names):
-        try:
-            titles[name] = tk.get_action("organization_show")(
-                {"ignore_auth": True}, {"id": name, "include_datasets": False})["title"]
-        except tk.ObjectNotFound:
-            raise ConfigError(f"Die Organisation „{name}“ gibt es im Portal nicht.") from None
+        group = model.Group.get(name)
+        if group is None or not group.is_organization or group.state != "active":
+            raise ConfigError(f"Die Organisation „{name}“ gibt es im Portal nicht.")
+        titles[name] = group.title
     return titles
 
 
@@ -161,15 +164,29 @@ def _write(context: dict, harvest_object, dataset: dict) -> None:
         dataset = {**dataset, "id": existing.id, "state": "active"}
         result = tk.get_action("package_update")(dict(context), dataset)
     else:
-        result = tk.get_action("package_create")(dict(context), dataset)
+        result = _create(context, harvest_object, dataset)
     harvest_object.package_id = result["id"]
 
 
+def _create(context: dict, harvest_object, dataset: dict) -> dict:
+    """Records the new dataset's id on the harvest object (as an extra: package_id must name
+    an existing dataset) before creating the dataset. A consumer killed between the two
+    then leaves a dataset the source knows as its own (_ours) and adopts next time, not an
+    orphan whose name blocks every later import."""
+    package_id = str(uuid.uuid4())
+    harvest_object.extras.append(HarvestObjectExtra(key=PLANNED_ID, value=package_id))
+    harvest_object.save()
+    return tk.get_action("package_create")(dict(context), {**dataset, "id": package_id})
+
+
 def _ours(package_id: str, harvest_object) -> bool:
-    """Whether this source harvested the dataset before (it may have been withdrawn since)."""
+    """Whether this source harvested the dataset before (it may have been withdrawn since),
+    or created it in an import that did not finish."""
+    planned = model.Session.query(HarvestObjectExtra.harvest_object_id).filter(
+        HarvestObjectExtra.key == PLANNED_ID, HarvestObjectExtra.value == package_id)
     return model.Session.query(HarvestObject.id).filter(
-        HarvestObject.package_id == package_id,
-        HarvestObject.harvest_source_id == harvest_object.harvest_source_id).first() is not None
+        HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
+        or_(HarvestObject.package_id == package_id, HarvestObject.id.in_(planned))).first() is not None
 
 
 def _withdraw(context: dict, harvest_object) -> None:

@@ -5,12 +5,23 @@ socket that blocks forever. redis-py 8 (pinned by CKAN 2.12) sets a 5 s default 
 timeout, so an idle consumer crashes after 5 s (ckan/ckanext-harvest#581, open). Until that
 is fixed upstream, the consumers get connections without a socket timeout. Only these
 long-lived consumer processes are affected; the web app keeps redis-py's defaults.
+
+A consumer also outlives its failures: ckanext-harvest lets an error that escapes a stage
+(Solr or PostgreSQL gone, Redis restarted) end the process, and with it all harvesting
+until someone restarts it. Here the consumer logs the error and starts again; the job it
+was working on is then finished by the timeout (``ckan.harvest.timeout``).
 """
 from __future__ import annotations
 
 import functools
+import logging
+import time
 
+from ckan import model
 from ckanext.harvest import queue, utils
+
+log = logging.getLogger(__name__)
+RESTART_DELAY = 5.0
 
 
 def _without_socket_timeout(get_connection):
@@ -34,4 +45,11 @@ def run(stage: str) -> None:
     if stage not in consumers:
         raise ValueError(f"unknown harvest stage {stage!r}; expected gather or fetch")
     blocking_redis()
-    consumers[stage]()
+    while True:
+        try:
+            consumers[stage]()
+            return
+        except Exception:  # noqa: BLE001 - any failure of a stage; the loop is the supervisor
+            log.exception("harvest %s consumer failed; starting again in %.0f s", stage, RESTART_DELAY)
+            model.Session.remove()
+            time.sleep(RESTART_DELAY)
