@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy.exc
-from flask import Flask, abort, jsonify
+from flask import Flask, abort, jsonify, request
 
-from ckan.lib.search.common import SolrConnectionError
+from ckan.lib.search.common import SearchError, SolrConnectionError
 from ckanext.osnabrueck import outage
 
 PO = Path(outage.__file__).parent / "i18n" / "de" / "LC_MESSAGES" / "ckanext-osnabrueck.po"
@@ -29,13 +29,19 @@ def _app(tmp_path, monkeypatch) -> Flask:
     def home():
         raise sqlalchemy.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
 
+    @app.route("/organization/")
+    def organizations():
+        raise SearchError(f"SOLR returned an error running query: {{}} Error: SolrError('Solr responded with an "
+                          f"error {request.args.get('status', '(HTTP 503)')}: [Reason: SolrCore is loading]')")
+
     @app.route("/api/3/action/<name>")
     def action(name):
         # CKAN's action view catches every exception and answers like this itself.
         kinds = {"package_search": ("Search Connection Error", 500), "package_show": ("Internal Server Error", 500),
-                 "package_list": ("Validation Error", 409)}
+                 "package_list": ("Validation Error", 409), "group_list": ("Search Error", 409)}
         kind, status = kinds[name]
-        return jsonify({"success": False, "error": {"__type": kind, "message": "x"}}), status
+        message = request.args.get("message", "x")
+        return jsonify({"success": False, "error": {"__type": kind, "message": message}}), status
 
     @app.route("/api/3/action/status_show")
     def broken_before():
@@ -86,9 +92,27 @@ def test_other_api_errors_stay(tmp_path, monkeypatch):
     assert response.status_code == 409 and response.json["error"]["__type"] == "Validation Error"
 
 
-def test_webassets_cache_folder_exists_after_start(tmp_path, monkeypatch):
+def test_solr_answering_503_itself_is_an_outage(tmp_path, monkeypatch):
+    """Solr restarted, its core still loading: pysolr's error inside CKAN's SearchError."""
+    monkeypatch.setattr(outage, "_outage", lambda: False)  # the health check passes again by then
+    client = _app(tmp_path, monkeypatch).test_client()
+    assert client.get("/organization/").status_code == 503
+    busy = client.get("/api/3/action/group_list", query_string={"message": "Search error: (HTTP 503)"})
+    assert busy.status_code == 503 and busy.json["error"]["__type"] == "Service Unavailable"
+    other = client.get("/api/3/action/group_list", query_string={"message": "Search error: (HTTP 400)"})
+    assert other.status_code == 409
+    # other search errors keep their handling (here Flask's own: 500)
+    assert client.get("/organization/", query_string={"status": "(HTTP 400)"}).status_code == 500
+
+
+def test_webassets_folders_exist_after_start(tmp_path, monkeypatch):
+    class Bundle:
+        output = "ckanext-harvest/%(version)s_harvest.css"
+
+    monkeypatch.setattr("ckan.lib.webassets_tools.env", [Bundle()], raising=False)
     _app(tmp_path, monkeypatch)
     assert (tmp_path / "webassets" / ".webassets-cache").is_dir()
+    assert (tmp_path / "webassets" / "ckanext-harvest").is_dir()
     outage.prepare_webassets_cache()  # a second worker: no error when it exists
 
 

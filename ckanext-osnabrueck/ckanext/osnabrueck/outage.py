@@ -15,14 +15,19 @@ again shortly", and crawlers keep their copy instead of dropping it.
   unreachable; Solr errors while its cores load) become the 503 page when the database or
   Solr fails its health check right then.
 
-It also creates the webassets cache folder at start: gunicorn's workers otherwise race to
-create it at their first page, and the loser answers 500 (FileExistsError in webassets).
+It also creates the webassets cache folder and the output folder of every asset bundle at
+start: gunicorn's workers otherwise race to create them at their first page, and the loser
+answers 500 (FileExistsError in webassets; bench/load.py met it on ckanext-harvest's CSS).
+
+Solr answering 503 itself (a core still loading after a restart) reaches CKAN as a
+SearchError naming "(HTTP 503)": that is an outage too, on pages and in the API.
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
+from functools import partial
 from html import escape
 
 import redis
@@ -30,7 +35,7 @@ import sqlalchemy.exc
 from flask import Flask, Response, request
 
 import ckan.plugins.toolkit as tk
-from ckan.lib.search.common import SolrConnectionError
+from ckan.lib.search.common import SearchError, SolrConnectionError
 
 from . import health
 
@@ -42,6 +47,8 @@ UNAVAILABLE = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, S
                redis.exceptions.ConnectionError)
 # API error types that an outage causes among others; then the health checks decide.
 SUSPECT_API_ERRORS = {"Internal Server Error", "Search Error"}
+# pysolr's words for a 503 answer of Solr, inside CKAN's SearchError message.
+SOLR_BUSY = "(HTTP 503)"
 
 
 def register(app) -> None:
@@ -52,17 +59,30 @@ def register(app) -> None:
         return
     for error in UNAVAILABLE:
         app.register_error_handler(error, unavailable)
+    app.register_error_handler(SearchError, partial(search_error, app))
     app.after_request(outage_response)
 
 
 def prepare_webassets_cache() -> None:
     path = tk.config.get("ckan.webassets.path") or os.path.join(tk.config.get("ckan.storage_path") or "",
                                                                 "webassets")
-    if path.strip(os.sep):
-        try:
-            os.makedirs(os.path.join(path, ".webassets-cache"), exist_ok=True)
-        except OSError as error:  # a read-only or missing storage is reported by CKAN itself
-            log.warning("could not create the webassets cache folder: %s", error)
+    if not path.strip(os.sep):
+        return
+    folders = {".webassets-cache"} | {os.path.dirname(output) for output in _bundle_outputs()}
+    try:
+        for folder in folders:
+            os.makedirs(os.path.join(path, folder), exist_ok=True)
+    except OSError as error:  # a read-only or missing storage is reported by CKAN itself
+        log.warning("could not create the webassets folders: %s", error)
+
+
+def _bundle_outputs() -> list[str]:
+    from ckan.lib import webassets_tools
+
+    env = getattr(webassets_tools, "env", None)  # set once CKAN's assets are initialised
+    if env is None:
+        return []
+    return [bundle.output for bundle in env if getattr(bundle, "output", None)]
 
 
 def _is_api() -> bool:
@@ -104,6 +124,16 @@ def unavailable(error: Exception) -> Response:
     return _page()
 
 
+def search_error(app, error: SearchError):
+    """Solr's own 503 is an outage; other search errors keep CKAN's handling."""
+    if SOLR_BUSY in str(error):
+        return unavailable(error)
+    fallback = app.error_handler_spec[None][None].get(Exception)
+    if fallback is None:
+        raise error
+    return fallback(error)
+
+
 def _page() -> Response:
     title, message, again, lang = _text()
     page = (f'<!DOCTYPE html>\n<html lang="{escape(lang)}"><head><meta charset="utf-8">'
@@ -132,6 +162,7 @@ def outage_response(response: Response) -> Response:
     except ValueError:
         return response
     kind = error.get("__type") if isinstance(error, dict) else None
-    if kind == "Search Connection Error" or (kind in SUSPECT_API_ERRORS and _outage()):
+    busy = SOLR_BUSY in str(error.get("message") or "")
+    if kind == "Search Connection Error" or (kind in SUSPECT_API_ERRORS and (busy or _outage())):
         return _response(_api_body(), "application/json")
     return response
