@@ -6,13 +6,14 @@ from ckan.lib.plugins import DefaultTranslation
 from .helpers import osnabrueck_lang
 from . import (activity_labels, chart_view, datastore_sql, outage, rdf_cache, search_index, security, tables,
                themes, urlcheck)
+from .logic import action, auth
 
 
 @tk.blanket.config_declarations
 @tk.blanket.helpers
 @tk.blanket.validators
-@tk.blanket.actions
-@tk.blanket.auth_functions
+@tk.blanket.actions(action.osnabrueck_actions)
+@tk.blanket.auth_functions(auth.osnabrueck_auth_functions)
 @tk.blanket.blueprints
 @tk.blanket.cli
 class OsnabrueckPlugin(p.SingletonPlugin, DefaultTranslation):

@@ -1,5 +1,10 @@
 """Actions, auth functions, schemas and validators of the osnabrueck plugin."""
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+
+# Chained actions and auth functions extend those of other plugins, by name prefix; CKAN
+# refuses a chain whose base is missing, so they are registered only with their plugin.
+BASE_PLUGINS = {"datastore_": "datastore", "harvest_": "harvest", "dcat_": "dcat"}
 
 
 def site_context(**extra) -> dict:
@@ -18,3 +23,12 @@ def may(action: str, context: dict, data_dict: dict) -> bool:
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return False
     return True
+
+
+def osnabrueck_registry(namespace: dict) -> dict:
+    """name → function of the module's ``__all__``, without the chained ones whose plugin
+    the site does not load (a harvest target without the DataStore, for example)."""
+    def wanted(name: str) -> bool:
+        prefix = next((prefix for prefix in BASE_PLUGINS if name.startswith(prefix)), None)
+        return prefix is None or p.plugin_loaded(BASE_PLUGINS[prefix])
+    return {name: namespace[name] for name in namespace["__all__"] if wanted(name)}

@@ -9,7 +9,7 @@ from ckan.lib.navl.dictization_functions import validate
 from ckan.lib.plugins import lookup_package_plugin, plugin_validate
 
 from .. import activity_labels, harvest_mail, model, quality, rdf_cache
-from . import may, schema, site_context, structure
+from . import may, osnabrueck_registry, schema, site_context, structure
 
 __all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality", "dcat_catalog_show", "harvest_jobs_run",
            "harvest_source_list", "datastore_search_sql", "package_delete", "dataset_purge",
@@ -222,3 +222,7 @@ def tag_autocomplete(original_action, context, data_dict):
     names = original_action(context, data_dict)
     visible = _tags_filter(context, data_dict)
     return names if visible is None else [name for name in names if name in visible]
+
+
+def osnabrueck_actions() -> dict:
+    return osnabrueck_registry(globals())

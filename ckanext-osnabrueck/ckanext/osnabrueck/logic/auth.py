@@ -3,7 +3,7 @@ Harvest objects (the harvested records) only for who may see their source and da
 import ckan.model as ckan_model
 import ckan.plugins.toolkit as tk
 
-from . import may
+from . import may, osnabrueck_registry
 
 __all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality", "harvest_object_show",
            "harvest_object_list"]
@@ -61,3 +61,7 @@ def harvest_object_list(next_auth, context, data_dict):
     if not source_id or not may("harvest_source_update", context, {"id": source_id}):
         return {"success": False, "msg": tk._("Not authorized to list the objects of this harvest source")}
     return next_auth(context, data_dict)
+
+
+def osnabrueck_auth_functions() -> dict:
+    return osnabrueck_registry(globals())
