@@ -1,10 +1,12 @@
 """Tables reach the DataStore through ckanext-xloader, and its API answers anonymous users
 on public data only."""
+import datetime
 import io
 import json
 
 import pytest
 
+from ckan import model
 from ckan.lib import jobs
 from ckan.tests import factories, helpers
 from ckanext.osnabrueck import tables
@@ -34,6 +36,40 @@ def test_needs_loading_new_changed_and_busy_tables():
     assert tables.needs_loading(loaded, {"state": "complete", "last_updated": "2026-10-30T00:00:00"})
     assert not tables.needs_loading(fresh, {"state": "pending", "last_updated": "2026-11-02T00:00:00"})
     assert not tables.needs_loading({**fresh, "url_type": "xloader"}, None)
+
+
+def test_cut_off_loads_are_those_pending_or_failed_for_the_moment():
+    assert tables.is_cut_off({"state": "pending", "error": "{}"})
+    assert tables.is_cut_off({"state": "error", "error": '{"message": "HTTPConnectionPool(host=\'127.0.0.1\', '
+                                                         'port=5000): Max retries exceeded with url: /x.csv"}'})
+    assert tables.is_cut_off({"state": "error", "error": '{"message": "Invalid HTTP response: 503 Unavailable"}'})
+    assert not tables.is_cut_off({"state": "error", "error": '{"message": "Error parsing CSV file: bad quoting"}'})
+    assert not tables.is_cut_off({"state": "error", "error": '{"message": "not found: /dataset/5efeb7d3-b030-4507"}'})
+    assert not tables.is_cut_off({"state": "complete", "error": "{}"})
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_datastore")
+def test_a_load_lost_with_its_job_is_submitted_again(scripted_server, ckan_config, monkeypatch):
+    """The worker's queue was lost (a restore, a Redis flush): the task stays "pending"
+    until the scheduler submits it again; then the table arrives."""
+    admin = factories.SysadminWithToken()
+    monkeypatch.setitem(ckan_config, "ckanext.xloader.api_token", admin["token"])
+    scripted_server.answer("/baeder.csv", (200, CSV, 0))
+    dataset = OsnabrueckDataset(resources=[{"name": "Bäder", "url": f"{scripted_server.url}/baeder.csv",
+                                            "format": "CSV"}])
+    resource_id = dataset["resources"][0]["id"]
+    jobs.get_queue().empty()  # the job is gone, its task still says "pending"
+    assert tables._task(resource_id)["state"] == "pending"
+    jobs.Worker(["default"]).work(burst=True)
+    assert not helpers.call_action("resource_show", id=resource_id)["datastore_active"]
+    # xloader takes a pending task for lost only some seconds after its last update
+    model.Session.query(model.TaskStatus).filter_by(entity_id=resource_id).update(
+        {"last_updated": datetime.datetime.utcnow() - datetime.timedelta(minutes=10)})
+    model.Session.commit()
+
+    assert tables.retry_cut_off() == 1
+    jobs.Worker(["default"]).work(burst=True)
+    assert helpers.call_action("resource_show", id=resource_id)["datastore_active"]
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_datastore")

@@ -3,7 +3,8 @@
 * harvest: ``harvest_jobs_run`` finishes harvest jobs whose objects are done and starts
   the jobs of sources that are due by their frequency;
 * tracking: summarises the raw page views (ckanext-tracking) and re-indexes the datasets
-  whose view counts changed, so that "most viewed" can sort by them.
+  whose view counts changed, so that "most viewed" can sort by them;
+* tables: submits table loads again that were cut off (tables.retry_cut_off).
 
 A failing task is logged and tried again at its next turn; it never stops the others.
 """
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import ckan.plugins.toolkit as tk
+
+from . import tables
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +59,8 @@ def tracking() -> None:
 
 def tasks() -> list[Task]:
     return [Task("harvest", tk.config.get("ckanext.osnabrueck.schedule.harvest_minutes"), harvest),
-            Task("tracking", tk.config.get("ckanext.osnabrueck.schedule.tracking_minutes"), tracking)]
+            Task("tracking", tk.config.get("ckanext.osnabrueck.schedule.tracking_minutes"), tracking),
+            Task("tables", tk.config.get("ckanext.osnabrueck.schedule.tables_minutes"), tables.retry_cut_off)]
 
 
 def tick(pending: list[Task], now: float, context: Callable) -> list[str]:

@@ -4,16 +4,26 @@ xloader itself reacts to ``resource_create`` and to URL changes of ``resource_up
 only. Resources that arrive inside ``package_create``/``package_update`` (the demo
 loader, harvesters, API clients sending whole datasets) would never reach the
 DataStore, so the dataset hooks hand them over here.
+
+Loads that were cut off are submitted again by the scheduler (``retry_cut_off``): a job lost
+with a worker, a Redis flush or a restore leaves its task "pending" for good, and a load
+that met the portal or the source down stays "error". xloader_submit itself skips a pending
+load whose job is still queued.
 """
 from __future__ import annotations
 
 import logging
+import re
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 log = logging.getLogger(__name__)
 BUSY = ("submitting", "pending")
+# Errors of the moment (network, a service restarting), worth another try; a malformed
+# file is not.
+TRANSIENT = re.compile(r"Max retries exceeded|Connection refused|Connection aborted|timed out|Temporary failure|"
+                       r"Name or service not known|\b50[234]\b")
 
 
 def needs_loading(resource: dict, task: dict | None) -> bool:
@@ -52,3 +62,31 @@ def queue(pkg_dict: dict) -> None:
                 tk.get_action("xloader_submit")({"ignore_auth": True}, {"resource_id": resource["id"]})
             except tk.ValidationError as error:  # e.g. no API token: the dataset is saved all the same
                 log.warning("could not queue %s for the DataStore: %s", resource["id"], error)
+
+
+def is_cut_off(task: dict) -> bool:
+    """Pure: a load that never finished, or failed on an error of the moment."""
+    if task.get("state") in BUSY:
+        return True
+    return task.get("state") == "error" and TRANSIENT.search(task.get("error") or "") is not None
+
+
+def retry_cut_off() -> int:
+    """Submit the cut-off loads again (a scheduled task); returns how many were submitted."""
+    if not p.plugin_loaded("xloader"):
+        return 0
+    from ckan import model
+
+    rows = model.Session.query(model.TaskStatus).filter(
+        model.TaskStatus.task_type == "xloader", model.TaskStatus.state.in_(BUSY + ("error",))).all()
+    submitted = 0
+    for row in rows:
+        resource = model.Resource.get(row.entity_id)
+        if resource is None or resource.state != "active" or not is_cut_off(
+                {"state": row.state, "error": row.error}):
+            continue
+        try:
+            submitted += bool(tk.get_action("xloader_submit")({"ignore_auth": True}, {"resource_id": resource.id}))
+        except tk.ValidationError as error:
+            log.warning("could not submit %s to the DataStore again: %s", resource.id, error)
+    return submitted
