@@ -9,11 +9,11 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.harvest.model import HarvestJob, HarvestObject
 from ckanext.osnabrueck_harvesters import base
+from ckanext_osnabrueck.factories import EU
 
 from .lib import harvest_source
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-EU = "http://publications.europa.eu/resource/authority"
 
 
 def _dataset(name: str) -> dict:

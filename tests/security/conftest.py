@@ -10,7 +10,8 @@ import pytest
 from ckan import model
 from ckan.tests import factories
 
-EU = "http://publications.europa.eu/resource/authority"
+from ckanext_osnabrueck.factories import EU  # noqa: F401 - the tests import it from here
+
 ROLES = ("anonymous", "member_a", "editor_a", "admin_a", "editor_b", "sysadmin")
 COOKIE_DOMAIN = "test.ckan.net"
 

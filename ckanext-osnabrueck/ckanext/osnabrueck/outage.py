@@ -38,6 +38,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import SearchError, SolrConnectionError
 
 from . import health
+from .security import is_api
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +86,6 @@ def _bundle_outputs() -> list[str]:
     return [bundle.output for bundle in env if getattr(bundle, "output", None)]
 
 
-def _is_api() -> bool:
-    return request.path.startswith("/api/") or request.blueprint == "api"
-
-
 def _text() -> tuple[str, str, str, str]:
     """Title, message, link text and language code, in the request's language."""
     try:
@@ -119,7 +116,7 @@ def unavailable(error: Exception) -> Response:
     # One line, no traceback: the outage is the cause, and it floods the log otherwise.
     log.error("service unavailable on %s: %s: %s", request.path, type(error).__name__, str(error).splitlines()[0]
               if str(error) else "")
-    if _is_api():
+    if is_api():
         return _response(_api_body(), "application/json")
     return _page()
 
@@ -153,7 +150,7 @@ def _outage() -> bool:
 def outage_response(response: Response) -> Response:
     """after_request: 500 pages and the API's own 500/409 error answers become 503 when a
     service is down."""
-    if not _is_api():
+    if not is_api():
         return _page() if response.status_code == 500 and _outage() else response
     if response.status_code not in (409, 500) or response.mimetype != "application/json":
         return response

@@ -73,12 +73,13 @@ def install(app):
     return app
 
 
-def _is_api() -> bool:
-    return request.path == "/api" or request.path.startswith("/api/")
+def is_api() -> bool:
+    """Whether the request is one of the action API's (also used by outage)."""
+    return request.path == "/api" or request.path.startswith("/api/") or request.blueprint == "api"
 
 
 def check_api_body():
-    if not _is_api() or request.method not in BODY_METHODS or request.mimetype == "multipart/form-data":
+    if not is_api() or request.method not in BODY_METHODS or request.mimetype == "multipart/form-data":
         return
     limit = tk.config.get("ckanext.osnabrueck.api_max_body_mb") * MB
     request.max_content_length = limit
@@ -110,7 +111,7 @@ def check_text():
     values = [request.view_args or {}, request.args.to_dict(flat=False)]
     if request.method in BODY_METHODS:
         values.append(request.form.to_dict(flat=False))
-        if _is_api() and request.is_json:
+        if is_api() and request.is_json:
             values.append(request.get_json(silent=True))
     if any(_unstorable(value) for value in values):
         raise BadRequest(tk._("The request contains NUL characters or invalid Unicode."))
@@ -124,7 +125,7 @@ def no_group_bulk_page():
 def api_error_format(response):
     """CKAN answers some bad API requests with a bare JSON string; clients expect the
     API's error object."""
-    if (response.status_code == 400 and _is_api() and response.mimetype == "application/json"
+    if (response.status_code == 400 and is_api() and response.mimetype == "application/json"
             and not response.is_streamed):
         try:
             body = json.loads(response.get_data())
@@ -137,7 +138,7 @@ def api_error_format(response):
 
 def api_json_error(app, page, error):
     """HTTP errors of the action API as JSON; other pages keep CKAN's error page."""
-    if not _is_api():
+    if not is_api():
         return page(error) if page else error
     body = {"success": False, "error": {"__type": error.name, "message": error.description}}
     response = app.response_class(json.dumps(body), status=error.code, mimetype="application/json")
