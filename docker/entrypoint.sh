@@ -111,10 +111,17 @@ fi
 migrate() {
   log "ckan db upgrade (core and plugin migrations)"
   ckan db upgrade || die "ckan db upgrade failed"
+  log "stored URLs that are not valid IRIs, percent-encoded (ckan osnabrueck repair-iris)"
+  ckan osnabrueck repair-iris >/dev/null || die "ckan osnabrueck repair-iris failed"
   if [ -n "${POSTGRES_PASSWORD:-}" ]; then
     log "DataStore permissions (ckan datastore set-permissions | psql as ${POSTGRES_USER:-postgres})"
-    ckan datastore set-permissions \
-      | PGPASSWORD="$POSTGRES_PASSWORD" psql -X -q -v ON_ERROR_STOP=1 \
+    # plus the read-only role's statement_timeout, a backstop behind the per-request one of
+    # datastore_search_sql (ckanext.osnabrueck.datastore_sql_timeout_ms; scripts/configure.py)
+    read_role_db="$(python -c 'import sys, urllib.parse as u; url = u.urlsplit(sys.argv[1]); print(url.username, url.path.lstrip("/"))' "$CKAN_DATASTORE_READ_URL")"
+    { ckan datastore set-permissions
+      printf '%s\n' "SELECT format('ALTER ROLE %I IN DATABASE %I SET statement_timeout = %L', :'ro', :'ro_db', :'ro_timeout')" '\gexec'
+    } | PGPASSWORD="$POSTGRES_PASSWORD" psql -X -q -v ON_ERROR_STOP=1 \
+          -v ro="${read_role_db% *}" -v ro_db="${read_role_db#* }" -v ro_timeout="${OSN_DATASTORE_RO_TIMEOUT:-10s}" \
           "host=$DS_HOST port=$DS_PORT user=${POSTGRES_USER:-postgres} dbname=postgres" >/dev/null \
       || die "setting the DataStore permissions failed"
   else

@@ -34,7 +34,15 @@ DATABASES = {"ckan_default": "ckan_default", "ckan_test": "ckan_default", "ckan_
 # FROST-Server instances: the demo's IoT platform and the harvester tests' own server.
 FROST = {"frost": ("OSN_FROST_PORT", "8090"), "frost_test": ("OSN_FROST_TEST_PORT", "8091")}
 PYCSW = {"pycsw": ("OSN_PYCSW_PORT", "8093"), "pycsw_test": ("OSN_PYCSW_TEST_PORT", "8094")}
+# The development stack's own services, the only internal addresses the portal's server-side
+# fetches may reach (ckanext.osnabrueck.fetch_allowlist): the web app (xloader downloads
+# uploads from it), FROST, MapServer and pycsw.
+LOCAL_SERVICES = {"OSN_CKAN_PORT": "5000", **dict(FROST.values()), "OSN_MAPSERVER_PORT": "8092", **dict(PYCSW.values())}
 READ_ONLY = {"datastore_default": "datastore_ro", "datastore_test": "datastore_ro"}
+# A backstop for every statement of the read-only role that CKAN does not time itself;
+# datastore_search_sql sets a shorter one per request (ckanext.osnabrueck.datastore_sql_timeout_ms).
+# The same in production: docker/postgres/init-ckan-databases.sh and docker/entrypoint.sh.
+READ_ONLY_TIMEOUT = "10s"
 
 
 def load_secrets(path: Path) -> dict:
@@ -60,6 +68,7 @@ def settings(secret: dict) -> dict:
         "redis_port": os.environ.get("OSN_REDIS_PORT", "6379"),
         "solr_port": os.environ.get("OSN_SOLR_PORT", "8983"),
         "ckan_port": os.environ.get("OSN_CKAN_PORT", "5000"),
+        "fetch_allowlist": " ".join(f"127.0.0.1:{os.environ.get(env, port)}" for env, port in LOCAL_SERVICES.items()),
     }
 
 
@@ -102,7 +111,8 @@ def ensure_databases(values: dict) -> None:
 
 
 def _grant_read_only(port: str, db: str, owner: str, reader: str) -> None:
-    ident = {"db": sql.Identifier(db), "owner": sql.Identifier(owner), "reader": sql.Identifier(reader)}
+    ident = {"db": sql.Identifier(db), "owner": sql.Identifier(owner), "reader": sql.Identifier(reader),
+             "timeout": sql.Literal(READ_ONLY_TIMEOUT)}
     statements = [
         "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
         "GRANT CREATE, USAGE ON SCHEMA public TO {owner}",
@@ -110,6 +120,7 @@ def _grant_read_only(port: str, db: str, owner: str, reader: str) -> None:
         "GRANT USAGE ON SCHEMA public TO {reader}",
         "GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}",
         "ALTER DEFAULT PRIVILEGES FOR USER {owner} IN SCHEMA public GRANT SELECT ON TABLES TO {reader}",
+        "ALTER ROLE {reader} IN DATABASE {db} SET statement_timeout = {timeout}",
     ]
     with _admin_cursor(port, db) as cur:
         for statement in statements:

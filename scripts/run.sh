@@ -12,6 +12,8 @@ bash "$REPO/scripts/setup.sh"
 bash "$REPO/scripts/services.sh" start
 "$PY" "$REPO/scripts/configure.py" || die "could not write the config or prepare the databases"
 bash "$REPO/scripts/init-db.sh" "$CKAN_INI"
+# Stored URLs from before the IRI check, percent-encoded (idempotent; reads only candidates).
+"$CKAN" -c "$CKAN_INI" osnabrueck repair-iris >/dev/null || die "repairing stored IRIs failed"
 bash "$REPO/scripts/services.sh" start frost mapserver pycsw
 
 # Generated passwords, kept in .run/secrets.json (never in a config).

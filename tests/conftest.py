@@ -1,5 +1,6 @@
 """Shared fixtures. CKAN's own pytest plugin (ckan.tests.pytest_ckan) is loaded through
 its entry point and reads test.ini (see pyproject.toml)."""
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -39,10 +40,34 @@ def sysadmin_headers():
 PLUGINS_WITH_MIGRATIONS = ("activity", "harvest", "osnabrueck", "tracking")
 
 
+@contextlib.contextmanager
+def fetch_allowed(url: str):
+    """Let the portal's guarded fetcher (ckanext/osnabrueck/fetch.py) reach a loopback
+    server, as the development config does for the local services."""
+    from ckan.common import config
+
+    before = list(config.get("ckanext.osnabrueck.fetch_allowlist") or [])
+    config["ckanext.osnabrueck.fetch_allowlist"] = before + [url.split("//", 1)[1].split("/", 1)[0]]
+    try:
+        yield
+    finally:
+        config["ckanext.osnabrueck.fetch_allowlist"] = before
+
+
 @pytest.fixture
 def scripted_server():
-    """A scripted HTTP server on loopback (harvesters/scripted.py)."""
+    """A scripted HTTP server on loopback (harvesters/scripted.py), allowlisted for the
+    guarded fetcher like a local service of the development stack."""
+    with serve(Script()) as script, fetch_allowed(script.url):
+        yield script
+
+
+@pytest.fixture
+def canary():
+    """A scripted HTTP server on loopback that is NOT allowlisted: the internal service an
+    attacker aims at. Its ``hits`` must stay empty."""
     with serve(Script()) as script:
+        script.answer("/", (200, "secret internal answer", 0))
         yield script
 
 

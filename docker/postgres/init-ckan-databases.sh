@@ -64,6 +64,9 @@ GRANT CREATE, USAGE ON SCHEMA public TO datastore_rw;
 GRANT USAGE ON SCHEMA public TO datastore_ro;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO datastore_ro;
 ALTER DEFAULT PRIVILEGES FOR USER datastore_rw IN SCHEMA public GRANT SELECT ON TABLES TO datastore_ro;
+-- A backstop behind datastore_search_sql's own timeout (docker/entrypoint.sh sets it again on
+-- every migration, OSN_DATASTORE_RO_TIMEOUT; scripts/configure.py locally).
+ALTER ROLE datastore_ro IN DATABASE datastore_default SET statement_timeout = '10s';
 SQL
 echo "init-ckan-databases: roles ckan_default, datastore_rw, datastore_ro and databases ckan_default, xloader_jobs, datastore_default are ready"
 )

@@ -54,6 +54,22 @@ def validate_all():
     click.secho("Alle Datensätze entsprechen dem Schema.", fg="green")
 
 
+@osnabrueck.command("repair-iris")
+@click.option("--dry-run", is_flag=True, help="Only list what would be repaired.")
+def repair_iris(dry_run):
+    """Percent-encode stored URLs that are not valid IRIs (", {, spaces …) and reindex."""
+    from ckanext.osnabrueck import iri
+
+    count = 0
+    with _portal_language():
+        for name, repairs in iri.repair_all(dry_run=dry_run):
+            count += 1
+            for item in repairs:
+                click.echo(f"{name} {item.field}: {item.old} -> {item.new}")
+    verb = "zu reparieren" if dry_run else "repariert"
+    click.secho(f"{count} Datensätze mit ungültigen IRIs {verb}.", fg="green")
+
+
 @osnabrueck.command("check-urls")
 @click.option("--now", is_flag=True, help="Check here and now instead of in the background.")
 def check_urls(now):

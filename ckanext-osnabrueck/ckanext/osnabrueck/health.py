@@ -1,6 +1,7 @@
 """``GET /health``: is every part the portal needs answering? For load balancers, compose
 healthchecks and monitoring. 200 when all required parts answer, 503 naming the failing
-ones. Stuck harvest jobs are reported but do not fail the check: the portal still serves.
+ones. Stuck harvest jobs and datasets whose RDF could not be written are reported but do
+not fail the check: the portal still serves.
 """
 from __future__ import annotations
 
@@ -94,6 +95,20 @@ def stuck_harvest_jobs(now: datetime.datetime | None = None) -> list[dict]:
     return stuck
 
 
+def rdf_problems() -> dict:
+    """Public datasets whose RDF recently needed repair (invalid IRIs percent-encoded) or
+    was left out of the catalogue. Reported, not failing: the catalogue still serves."""
+    from . import rdf
+
+    try:
+        problems = rdf.recent_problems()
+    except Exception as error:  # noqa: BLE001 - a report of its own must not fail the check
+        return {"error": type(error).__name__}
+    return {"failed": [p for p in problems if p["problem"] == rdf.FAILED],
+            "repaired": [p for p in problems if p["problem"] == rdf.REPAIRED],
+            "window_hours": rdf.PROBLEM_SECONDS // 3600}
+
+
 def report() -> tuple[dict, int]:
     checks = {name: run_check(check) for name, check in osnabrueck_health_checks().items()}
     failing = sorted(name for name, outcome in checks.items() if not outcome["ok"])
@@ -101,6 +116,8 @@ def report() -> tuple[dict, int]:
     if "database" not in failing:
         body["harvest"] = {"stuck_jobs": stuck_harvest_jobs(),
                            "timeout_minutes": tk.asint(tk.config.get("ckan.harvest.timeout") or 0)}
+    if "redis" not in failing:
+        body["rdf"] = rdf_problems()
     return body, 503 if failing else 200
 
 

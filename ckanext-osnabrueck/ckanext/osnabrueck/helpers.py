@@ -6,13 +6,16 @@ import json
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from . import vocabularies
+from markupsafe import Markup
+
+from . import headers, vocabularies
 
 __all__ = ["osnabrueck_contributor_id", "osnabrueck_political_geocoding_uri", "osnabrueck_license_uri", "osnabrueck_vocabulary_choices",
            "osnabrueck_vocabulary_label", "osnabrueck_lang", "osnabrueck_quality", "osnabrueck_selected",
            "osnabrueck_sensor_window", "osnabrueck_default_extent",
            "osnabrueck_catalog_bbox_param", "osnabrueck_home", "osnabrueck_api_examples",
-           "osnabrueck_static_pages", "osnabrueck_api_snippet", "osnabrueck_extent_text"]
+           "osnabrueck_static_pages", "osnabrueck_api_snippet", "osnabrueck_extent_text",
+           "osnabrueck_csp_nonce", "osnabrueck_inert_scripts"]
 
 
 def osnabrueck_lang() -> str:
@@ -142,3 +145,15 @@ def _coordinates(value):
     else:
         for item in value:
             yield from _coordinates(item)
+
+
+def osnabrueck_csp_nonce() -> str:
+    """The request's Content-Security-Policy nonce for inline scripts (headers)."""
+    return headers.nonce()
+
+
+def osnabrueck_inert_scripts(html) -> Markup:
+    """A rendered block with its un-nonced inline scripts turned into inert data blocks,
+    for templates of other plugins whose scripts an override provides with a nonce (the
+    browser would log every refused script as an error)."""
+    return Markup(headers.INERT.sub('<script type="text/plain" data-replaced-by-nonced-copy>', str(html)))

@@ -4,8 +4,9 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from .helpers import osnabrueck_lang
-from . import (activity_labels, chart_view, datastore_sql, outage, rdf_cache, search_index, security, tables,
-               themes, urlcheck)
+from . import (activity_labels, chart_view, datastore_sql, headers, outage, proxy, rdf_cache, search_index,
+               security, tables, themes, urlcheck, xloader_fetch)
+from . import sessions
 from .logic import action, auth
 
 
@@ -21,6 +22,8 @@ class OsnabrueckPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IAuthenticator, inherit=True)
+    p.implements(p.ISignal)
 
     # IConfigurer
     def update_config(self, config):
@@ -28,11 +31,26 @@ class OsnabrueckPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "osnabrueck")
         datastore_sql.use_allowlist(config)
+        xloader_fetch.install()
+
+    # IAuthenticator and ISignal: logins are CSRF-checked, throttled, rotated on each login
+    # and revoked at logout (sessions)
+    def identify_user(self, user_id=None):
+        return sessions.identify_user(user_id)
+
+    def login(self):
+        return sessions.guard_login()
+
+    def get_signal_subscriptions(self):
+        return sessions.signal_subscriptions()
 
     # IMiddleware: CSRF exemptions per request, limits and JSON errors of the API (security);
-    # outages of the database, Solr or Redis answer 503 instead of 500 (outage)
+    # outages of the database, Solr or Redis answer 503 instead of 500 (outage); the resource
+    # proxy through the guarded fetcher (proxy); security headers and safe downloads (headers)
     def make_middleware(self, app, config):
         outage.register(app)
+        proxy.install(app)
+        headers.install(app)
         return security.install(app)
 
     # IPackageController: EU themes decide the theme groups; URL checks, the catalogue's

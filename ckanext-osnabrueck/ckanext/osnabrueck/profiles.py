@@ -8,6 +8,7 @@ same dataset dict (and the portal can harvest other DCAT-AP.de catalogues).
 from __future__ import annotations
 
 import json
+import logging
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, Namespace
@@ -19,9 +20,11 @@ from ckanext.dcat.profiles import EuropeanDCATAP3Profile
 from ckanext.dcat.profiles.base import ADMS, DCAT, DCATAP, DCT, FOAF, GSP, SPDX, VCARD, CleanedURIRef
 from ckanext.dcat.utils import resource_uri
 
-from . import vocabularies
+from . import iri, rdf, vocabularies
 from .helpers import catalog_bbox
 from .logic.validators import HVD_REGULATION
+
+log = logging.getLogger(__name__)
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 EU = "http://publications.europa.eu/resource/authority"
@@ -62,6 +65,40 @@ class DCATAPdeProfile(EuropeanDCATAP3Profile):
             distribution = CleanedURIRef(resource_uri(resource_dict))
             self._graph_from_distribution(resource_dict, dataset_dict, distribution)
             self._graph_from_access_services(dataset_ref, distribution)
+        self._repair_iris(dataset_dict, dataset_ref)
+
+    def _repair_iris(self, dataset_dict, dataset_ref):
+        """Percent-encode every IRI of the dataset's description that rdflib cannot write
+        (a stored ``"``, ``{`` or space, from before the validators checked them): one
+        such value made the dataset's Turtle, and every catalogue page with it, fail.
+        Walks what the dataset reaches, so that a catalogue page costs no more."""
+        repaired, seen, todo = [], set(), [dataset_ref]
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for _, predicate, obj in list(self.g.triples((node, None, None))):
+                if isinstance(obj, URIRef) and not iri.is_valid(obj):
+                    fixed = URIRef(iri.normalise(str(obj)))
+                    self._rename(obj, fixed)
+                    repaired.append(str(obj))
+                    obj = fixed
+                if isinstance(obj, (URIRef, BNode)):
+                    todo.append(obj)
+        if repaired:
+            log.warning("dataset %s: invalid IRIs percent-encoded in its RDF: %s (ckan osnabrueck repair-iris "
+                        "repairs the stored values)", dataset_dict.get("name"), ", ".join(repaired)[:500])
+            rdf.record_problem(dataset_dict, rdf.REPAIRED, f"{len(repaired)} IRI(s) percent-encoded")
+
+    def _rename(self, old, new):
+        """Replace a node by another wherever it occurs as subject or object."""
+        for subject, predicate, _ in list(self.g.triples((None, None, old))):
+            self.g.remove((subject, predicate, old))
+            self.g.add((subject, predicate, new))
+        for _, predicate, obj in list(self.g.triples((old, None, None))):
+            self.g.remove((old, predicate, obj))
+            self.g.add((new, predicate, obj))
 
     def _replace(self, subject, predicate, objects=()):
         for old in list(self.g.objects(subject, predicate)):

@@ -11,9 +11,11 @@ keep the unique labels rdflib gave them. The triples are those of the uncached o
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 
 from rdflib import Graph
+from redis.exceptions import RedisError
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
@@ -21,7 +23,10 @@ from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.profiles.base import DCAT, GSP, CleanedURIRef, namespaces
 from ckanext.dcat.utils import dataset_uri
 
+from . import rdf
 from .profiles import DCATDE
+
+log = logging.getLogger(__name__)
 
 FORMATS = {"ttl": "turtle", "turtle": "turtle", "rdf": "xml", "xml": "xml"}
 TTL_SECONDS = 7 * 24 * 3600
@@ -117,8 +122,28 @@ def _warm_one(dataset_id: str) -> bool:
         return False
     redis, serializer = connect_to_redis(), RDFSerializer()
     for fmt in set(FORMATS.values()):
-        _store(redis, _key(fmt, dataset), *_dataset_chunk(serializer, fmt, dataset))
+        try:
+            _store(redis, _key(fmt, dataset), *_dataset_chunk(serializer, fmt, dataset))
+        except Exception as error:  # noqa: BLE001 - the crawl will leave it out too
+            _skipped(dataset, error)
+            return False
     return True
+
+
+def forget(dataset_ids: list[str]) -> int:
+    """Drop the cached chunks of deleted datasets (harvest_source_clear deletes datasets
+    past package_delete); returns how many keys were dropped."""
+    ids = set(dataset_ids)
+    if not ids:
+        return 0
+    try:
+        redis = connect_to_redis()
+        # osnabrueck:rdf:<settings>:<format>:<id>:<metadata_modified>
+        keys = [key for key in redis.scan_iter(match="osnabrueck:rdf:*", count=1000)
+                if key.decode().split(":")[4] in ids]
+        return redis.delete(*keys) if keys else 0
+    except RedisError:  # Redis down: the chunks expire; the catalogue no longer lists them
+        return 0
 
 
 def enqueue_warm(dataset_ids: str | list[str]) -> None:
@@ -129,37 +154,61 @@ def enqueue_warm(dataset_ids: str | list[str]) -> None:
             pass
 
 
-def _chunks(fmt: str, datasets: list[dict]) -> list[tuple[list[str], str]]:
+def _chunks(fmt: str, datasets: list[dict], cold_ok: bool = False) -> list[tuple[dict, list[str], str]]:
+    """(dataset, declarations, statements) of each dataset that can be serialised; one
+    that cannot is left out and logged (rdf.record_problem): GovData harvests a page at a
+    time, and one broken dataset must not fail the page of 100."""
     redis = connect_to_redis()
     keys = [_key(fmt, dataset) for dataset in datasets]
     cached = redis.mget(keys) if keys else []
     missing = [dataset["id"] for hit, dataset in zip(cached, datasets) if hit is None]
-    if len(missing) * 2 > len(datasets):
+    if not cold_ok and len(missing) * 2 > len(datasets):
         raise Cold(missing)
     serializer = RDFSerializer()
     chunks = []
     for key, hit, dataset in zip(keys, cached, datasets):
         if hit is not None:
             head, _, body = hit.decode().partition("\n\n")
-            chunks.append((head.split("\n") if head else [], body))
+            chunks.append((dataset, head.split("\n") if head else [], body))
             continue
-        declarations, body = _dataset_chunk(serializer, fmt, dataset)
-        chunks.append((_store(redis, key, declarations, body), body))
+        try:
+            declarations, body = _dataset_chunk(serializer, fmt, dataset)
+        except Exception as error:  # noqa: BLE001 - whatever breaks one dataset's RDF
+            _skipped(dataset, error)
+            continue
+        chunks.append((dataset, _store(redis, key, declarations, body), body))
     return chunks
+
+
+def _skipped(dataset: dict, error: Exception) -> None:
+    log.error("dataset %s left out of the catalogue: its RDF cannot be serialised", dataset.get("name"),
+              exc_info=error)
+    rdf.record_problem(dataset, rdf.FAILED, type(error).__name__)
 
 
 def catalog_page(url_format: str, datasets: list[dict], pagination_info: dict | None) -> str:
     """A catalogue page in Turtle or RDF/XML: the catalogue head, then each dataset's
     cached chunk. A mostly cold page, or one whose chunks disagree on a prefix, is built in
-    one graph as ckanext-dcat does (same search result, no second query)."""
+    one graph as ckanext-dcat does (same search result, no second query); if that fails
+    (a dataset that cannot be serialised), chunk by chunk, without the failing ones."""
     fmt = FORMATS[url_format or "xml"]
     try:
-        return _assemble(fmt, _head(fmt, datasets, pagination_info), _chunks(fmt, datasets))
+        return _page(fmt, datasets, pagination_info)
     except Cold as cold:
         enqueue_warm(cold.missing_ids)
     except PrefixConflict:
         pass
-    return RDFSerializer().serialize_catalog({}, datasets, _format=url_format, pagination_info=pagination_info)
+    try:
+        return RDFSerializer().serialize_catalog({}, datasets, _format=url_format, pagination_info=pagination_info)
+    except Exception:  # noqa: BLE001 - one dataset's RDF; _chunks names and skips it
+        log.warning("catalogue page built in one graph failed; building it dataset by dataset", exc_info=True)
+        return _page(fmt, datasets, pagination_info, cold_ok=True)
+
+
+def _page(fmt: str, datasets: list[dict], pagination_info: dict | None, cold_ok: bool = False) -> str:
+    chunks = _chunks(fmt, datasets, cold_ok)
+    included = [dataset for dataset, _, _ in chunks]
+    return _assemble(fmt, _head(fmt, included, pagination_info), [chunk[1:] for chunk in chunks])
 
 
 def _head(fmt: str, datasets: list[dict], pagination_info: dict | None) -> tuple[list[str], str]:

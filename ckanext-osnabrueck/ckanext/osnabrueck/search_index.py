@@ -1,4 +1,7 @@
-"""Values too long for Solr's string fields are cut in the search index.
+"""The search index of datasets: values too long for Solr are cut (``fit_terms``), and
+the datasets a harvest source clear deletes leave it (``harvested_package_ids``, ``forget``).
+
+Values too long for Solr's string fields are cut in the search index.
 
 CKAN's Solr schema indexes every field without a type of its own (``*``, which covers the
 scheming fields such as ``identifier``) and ``title_string``, ``url``, ``res_url``, …
@@ -34,3 +37,28 @@ def fit_terms(pkg_dict: dict) -> dict:
         elif isinstance(value, list):
             pkg_dict[key] = [cut(item) if isinstance(item, str) else item for item in value]
     return pkg_dict
+
+
+def harvested_package_ids(source_id: str) -> list[str]:
+    """The datasets of a harvest source's objects: those harvest_source_clear deletes."""
+    import ckan.model as model
+    from ckanext.harvest.model import HarvestObject
+
+    rows = model.Session.query(HarvestObject.package_id).filter(
+        HarvestObject.harvest_source_id == source_id, HarvestObject.package_id.isnot(None)).distinct()
+    return [package_id for (package_id,) in rows]
+
+
+def forget(package_ids: list[str]) -> None:
+    """Remove deleted datasets from the search index (so from search, the catalogue and
+    the sitemap, which are built from it) and their RDF chunks from the cache.
+    harvest_source_clear deletes datasets with SQL, past package_delete's reindexing."""
+    from ckan.lib import search
+
+    from . import rdf_cache
+
+    for package_id in package_ids:
+        search.clear(package_id)
+    if package_ids:
+        search.commit()
+    rdf_cache.forget(package_ids)

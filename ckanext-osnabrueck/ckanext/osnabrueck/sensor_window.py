@@ -16,15 +16,18 @@ import requests
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 
+from . import fetch
 from .charts import chart
 
 MAX_ROWS = 50
+WINDOW_MAX_BYTES = 4 * 1024 * 1024  # 1000 observations are ~100 kB
 CHART_STREAMS = 3
 
 
 def _get(url: str) -> dict:
     timeout = float(tk.config.get("ckanext.osnabrueck.sensor_window_timeout") or 3)
-    response = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
+    with fetch.session(max_bytes=WINDOW_MAX_BYTES, deadline=2 * timeout) as session:
+        response = session.get(url, timeout=timeout, headers={"Accept": "application/json"})
     response.raise_for_status()
     return response.json()
 

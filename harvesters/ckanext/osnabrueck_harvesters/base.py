@@ -7,6 +7,10 @@
   completely fails the job and changes nothing.
 * fetch has nothing to do: gather already holds the record.
 * import creates, updates or withdraws one dataset; its errors stay with its object.
+
+Datasets belong to the source's organisation (``guarded_config``; ckanext.osnabrueck's
+harvest_wall): a config without owner_org gets the source's, and one naming another
+organisation that no sysadmin saved fails the gather and every import.
 """
 from __future__ import annotations
 
@@ -14,12 +18,15 @@ import json
 import logging
 import uuid
 
+import sqlalchemy as sa
 from sqlalchemy import and_, or_
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+from ckanext.osnabrueck import harvest_wall
+from ckanext.osnabrueck.logic import harvester_fields
 
 from .config import ConfigError
 from .http import SourceError
@@ -60,7 +67,7 @@ class MappedHarvester(ParsedConfig, HarvesterBase):
     def gather_stage(self, harvest_job):
         source = harvest_job.source
         try:
-            cfg = self.parse_config(source.config)
+            cfg = guarded_config(self, source)
             context = portal_context(source.url, cfg)
             datasets = self.read_datasets(cfg, context)
         except (ConfigError, SourceError) as error:
@@ -85,18 +92,36 @@ class MappedHarvester(ParsedConfig, HarvesterBase):
 
     def import_stage(self, harvest_object):
         status = _extra(harvest_object, STATUS)
-        context = {"user": self._get_user_name(), "ignore_auth": True}
+        context = {"user": self._get_user_name(), "ignore_auth": True, harvester_fields.HARVESTER: True}
         try:
             if status == "delete":
                 _withdraw(context, harvest_object)
             else:
                 _write(context, harvest_object, json.loads(harvest_object.content))
         except tk.ValidationError as error:
+            model.Session.rollback()  # nothing of a refused write stays (_claim)
             self._save_object_error(f"Datensatz „{harvest_object.guid}“ ist ungültig: "
                                     f"{_errors(error.error_dict)}", harvest_object, "Import")
             return False
+        except Exception:
+            model.Session.rollback()  # a half-claimed object must not be committed later
+            raise
         _make_current(harvest_object, status != "delete")
         return True
+
+
+def guarded_config(harvester: ParsedConfig, source):
+    """The source's parsed config inside the wall between organisations: datasets default
+    to the source's organisation, and another one is refused unless a sysadmin saved the
+    config (harvest_wall). Raises ConfigError (German)."""
+    cfg = harvester.parse_config(source.config)
+    own = harvest_wall.source_organization(source.id)
+    if own is not None and not cfg.defaults.get("owner_org"):
+        cfg.defaults["owner_org"] = own.name
+    refusal = harvest_wall.job_refusal(source.id, source.config, cfg.organizations())
+    if refusal:
+        raise ConfigError(refusal)
+    return cfg
 
 
 def portal_context(url: str, cfg) -> Context:
@@ -154,6 +179,10 @@ def _extra(harvest_object, key: str) -> str | None:
 
 
 def _write(context: dict, harvest_object, dataset: dict) -> None:
+    source = harvest_object.source
+    refusal = harvest_wall.job_refusal(source.id, source.config, {dataset.get("owner_org")} - {None})
+    if refusal:  # the config changed since the gather
+        raise tk.ValidationError({"owner_org": [refusal]})
     existing = harvest_object.package_id and model.Package.get(harvest_object.package_id)
     if existing is None:
         existing = model.Package.get(dataset["name"])
@@ -162,6 +191,7 @@ def _write(context: dict, harvest_object, dataset: dict) -> None:
                                                f"Datensatz vergeben."]})
     if existing is not None:
         dataset = {**dataset, "id": existing.id, "state": "active"}
+        _claim(harvest_object, existing.id)
         result = tk.get_action("package_update")(dict(context), dataset)
     else:
         result = _create(context, harvest_object, dataset)
@@ -176,7 +206,21 @@ def _create(context: dict, harvest_object, dataset: dict) -> dict:
     package_id = str(uuid.uuid4())
     harvest_object.extras.append(HarvestObjectExtra(key=PLANNED_ID, value=package_id))
     harvest_object.save()
+    _claim(harvest_object, package_id)
     return tk.get_action("package_create")(dict(context), {**dataset, "id": package_id})
+
+
+def _claim(harvest_object, package_id: str) -> None:
+    """Make the object the dataset's current one before the dataset is written: the search
+    index gets harvest_source_id from the current object (ckanext-harvest's
+    before_dataset_index), and the dataset was indexed without it when the object became
+    current only afterwards. The foreign key waits for the dataset still to be created
+    (as in ckanext-spatial); a failed write rolls this back (CKAN's actions roll back on
+    validation errors, import_stage on any other)."""
+    model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
+    harvest_object.package_id = package_id
+    harvest_object.current = True
+    model.Session.flush()
 
 
 def _ours(package_id: str, harvest_object) -> bool:

@@ -14,6 +14,8 @@ from typing import Callable
 import requests
 from lxml import etree
 
+from ckanext.osnabrueck import fetch
+
 RETRY_STATUS = {429, 500, 502, 503, 504}
 Sleep = Callable[[float], None]
 
@@ -31,6 +33,12 @@ class Limits:
     max_objects: int = 100_000
 
 
+def session() -> fetch.GuardedSession:
+    """The session of a harvest: every request, redirects included, through the portal's
+    guarded fetcher (no internal addresses, capped size and time)."""
+    return fetch.session()
+
+
 def get(session: requests.Session, url: str, limits: Limits, label: str, accept: str = "*/*",
         sleep: Sleep = time.sleep) -> requests.Response:
     """The successful response for ``url``; retries connection errors, timeouts, 429 and 5xx."""
@@ -38,6 +46,12 @@ def get(session: requests.Session, url: str, limits: Limits, label: str, accept:
     for attempt in range(limits.retries + 1):
         try:
             response = session.get(url, timeout=limits.timeout, headers={"Accept": accept})
+        except fetch.Blocked:
+            raise SourceError(f"{label} {url}: Die Adresse liegt in einem internen Netz oder ist keine "
+                              f"http(s)-Adresse; das Portal ruft sie nicht ab.") from None
+        except fetch.TooLarge:
+            raise SourceError(f"{label} {url}: Die Antwort ist größer als {fetch.cap_mb(session)} MB "
+                              f"(Grenze ckanext.osnabrueck.fetch_max_mb).") from None
         except requests.Timeout:
             problem = f"Zeitüberschreitung nach {limits.timeout:g} s"
         except requests.ConnectionError as error:

@@ -1,6 +1,8 @@
 """API actions of the osnabrueck plugin."""
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
 
 import ckan.model as ckan_model
@@ -8,11 +10,12 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import validate
 from ckan.lib.plugins import lookup_package_plugin, plugin_validate
 
-from .. import activity_labels, harvest_mail, model, quality, rdf_cache
-from . import may, osnabrueck_registry, schema, site_context, structure
+from .. import activity_labels, datastore_sql, harvest_mail, harvest_wall, model, quality, rdf_cache, search_index
+from . import harvester_fields, may, osnabrueck_registry, schema, site_context, structure
 
 __all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality", "dcat_catalog_show", "harvest_jobs_run",
-           "harvest_source_list", "datastore_search_sql", "package_delete", "dataset_purge",
+           "harvest_source_list", "harvest_source_clear", "harvest_source_reindex", "datastore_search_sql",
+           "member_list", "package_delete", "dataset_purge",
            "bulk_update_private", "bulk_update_public", "bulk_update_delete", "tag_list", "tag_search",
            "tag_autocomplete", "package_create", "package_update", "package_patch", "resource_create",
            "resource_update", "resource_patch"]
@@ -111,30 +114,120 @@ def harvest_source_list(original_action, context, data_dict):
 
 
 @tk.chained_action
+def harvest_source_clear(original_action, context, data_dict):
+    """ckanext-harvest deletes the source's datasets with SQL and removes from the search
+    index only those indexed with harvest_source_id: the others stayed in search, the
+    catalogue and the sitemap while their pages answered 404. Their ids are collected
+    first and leave the index and the RDF cache afterwards (search_index.forget)."""
+    from ckanext.harvest.model import HarvestSource
+
+    source = HarvestSource.get(data_dict.get("id") or "")
+    package_ids = search_index.harvested_package_ids(source.id) if source is not None else []
+    result = original_action(context, data_dict)
+    search_index.forget(package_ids)
+    return result
+
+
+@tk.chained_action
+def harvest_source_reindex(original_action, context, data_dict):
+    """ckanext-harvest's reindex of one source checks no access: anybody could rewrite a
+    source's search document. Only the loop of harvest_sources_reindex (sysadmins, checked
+    there) calls it without a user, with a context of its own (the copy shares the audit
+    stack, so CKAN's auth audit still sees the check)."""
+    internal = context.get("defer_commit") and not context.get("user")
+    tk.check_access("harvest_source_reindex", {**context, "ignore_auth": True} if internal else context, data_dict)
+    return original_action(context, data_dict)
+
+
+@tk.chained_action
 @tk.side_effect_free
 def datastore_search_sql(original_action, context, data_dict):
-    """The DataStore's SQL search; errors in the data it lets through (invalid input for a
-    type, division by zero, …) are validation errors instead of a 500. (An unreachable
-    database stays an OperationalError: outage answers 503.)"""
-    try:
+    """The DataStore's SQL search, limited (datastore_sql): tables named as types are
+    checked like those in FROM, the statement ends after
+    ``ckanext.osnabrueck.datastore_sql_timeout_ms`` (CKAN's 60 s kept a web worker busy)
+    and answers larger than ``ckanext.osnabrueck.datastore_sql_max_mb`` are refused.
+    Errors of the query (invalid input for a type, division by zero, an array too large,
+    …) are validation errors instead of a 500. (An unreachable database stays an
+    OperationalError: outage answers 503.)"""
+    sql = data_dict.get("sql")
+    if not isinstance(sql, str):
         return original_action(context, data_dict)
-    except sa.exc.DataError as error:
+    _check_type_tables(context, data_dict, datastore_sql.type_tables(sql))
+    max_mb = tk.config.get("ckanext.osnabrueck.datastore_sql_max_mb")
+    timeout = tk.config.get("ckanext.osnabrueck.datastore_sql_timeout_ms")
+    context["query_timeout"] = timeout  # CKAN's search_sql sets it as the statement_timeout
+    try:
+        result = original_action(context, {**data_dict, "sql": datastore_sql.capped(sql, max_mb)})
+    except sa.exc.DBAPIError as error:
+        if not datastore_sql.callers_error(error):
+            raise
         lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+        if datastore_sql.TOO_LARGE in str(error):
+            lines = [tk._("The result is larger than %(size)s MB; select fewer rows or columns.") % {"size": max_mb}]
         raise tk.ValidationError({"query": lines[:1] or [tk._("The query failed.")]}) from None
+    except tk.ValidationError as error:
+        if error.error_dict.get("query") == ["Query took too long"]:  # CKAN's text on statement_timeout
+            raise tk.ValidationError({"query": [tk._("The query took longer than %(seconds)s seconds.")
+                                                % {"seconds": f"{timeout / 1000:g}"}]}) from None
+        raise
+    return {**result, "sql": sql} if "sql" in result else result
 
 
-def _shape_checked(check):
+def _check_type_tables(context, data_dict, names) -> None:
+    """The DataStore tables (or aliases) among ``names`` need the same access as a table
+    in FROM (CKAN's datastore_search_sql auth function, which resolves resource ids)."""
+    from ckanext.datastore.backend import DatastoreBackend
+
+    backend = DatastoreBackend.get_active_backend()
+    tables = set()
+    for name in names:
+        exists, real_id = backend.resource_id_from_alias(name)
+        if exists:
+            tables.add(real_id or name)
+    if tables:
+        tk.check_access("datastore_search_sql", {**context, "table_names": sorted(tables)}, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def member_list(original_action, context, data_dict):
+    """CKAN's members of a group or organisation, without the datasets the user may not
+    see: it listed the ids of private datasets and drafts to anonymous users."""
+    members = original_action(context, data_dict)
+    package_ids = [member[0] for member in members if member[1] == "package"]
+    if not package_ids or context.get("ignore_auth"):
+        return members
+    # Only private or not active datasets need a check; there are few of them.
+    hidden = {pkg_id for (pkg_id,) in ckan_model.Session.query(ckan_model.Package.id).filter(
+        ckan_model.Package.id.in_(package_ids),
+        sa.or_(ckan_model.Package.private.is_(True), ckan_model.Package.state != "active"))}
+    denied = {pkg_id for pkg_id in hidden if not may("package_show", context, {"id": pkg_id})}
+    return [member for member in members if not (member[1] == "package" and member[0] in denied)]
+
+
+def _shape_checked(check, *guards, after=None):
     """A chained action that refuses values of the wrong kind (an object as owner_org,
     None as resources, …) as validation errors, before CKAN's validators fail on them
-    with a 500 (structure)."""
+    with a 500 (structure); then the ``guards`` (context, data_dict) run, and ``after``
+    (context, data_dict, result) once the action succeeded."""
     @tk.chained_action
     def action(original_action, context, data_dict):
         check(data_dict)
-        return original_action(context, data_dict)
+        for guard in guards:
+            guard(context, data_dict)
+        result = original_action(context, data_dict)
+        return result if after is None else after(context, data_dict, result)
     return action
 
 
-package_create, package_update, package_patch = (_shape_checked(structure.check_dataset) for _ in range(3))
+# package_patch and package_revise end in package_update, whose guard covers them.
+# Harvest sources (harvest_source_create/update/patch and the form) keep to their
+# organisation unless a sysadmin saves them (harvest_wall).
+package_create = _shape_checked(structure.check_dataset, partial(harvester_fields.guard, keep_missing=False),
+                                partial(harvest_wall.check_save, creating=True), after=harvest_wall.saved)
+package_update = _shape_checked(structure.check_dataset, partial(harvester_fields.guard, keep_missing=True),
+                                partial(harvest_wall.check_save, creating=False), after=harvest_wall.saved)
+package_patch = _shape_checked(structure.check_dataset)
 resource_create, resource_update, resource_patch = (_shape_checked(structure.check_resource) for _ in range(3))
 
 

@@ -6,7 +6,7 @@ import ckan.plugins.toolkit as tk
 from . import may, osnabrueck_registry
 
 __all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality", "harvest_object_show",
-           "harvest_object_list"]
+           "harvest_object_list", "task_status_show"]
 
 
 def _allowed_if(action: str, context, data_dict) -> dict:
@@ -60,6 +60,22 @@ def harvest_object_list(next_auth, context, data_dict):
     source_id = data_dict.get("source_id")
     if not source_id or not may("harvest_source_update", context, {"id": source_id}):
         return {"success": False, "msg": tk._("Not authorized to list the objects of this harvest source")}
+    return next_auth(context, data_dict)
+
+
+# What may change a task status's entity may see it (as ckanext-xloader's xloader_status).
+TASK_ENTITIES = {"resource": "resource_update", "package": "package_update"}
+
+
+@tk.chained_auth_function
+def task_status_show(next_auth, context, data_dict):
+    """CKAN shows every task status (the DataStore loader's of a private resource, with its
+    errors and URLs) to anybody who has its id; here to who may update its resource or
+    dataset. (The action puts the task it found into the context.)"""
+    task = context.get("task_status")
+    action = TASK_ENTITIES.get(getattr(task, "entity_type", None))
+    if not context.get("user") or action is None or not may(action, context, {"id": task.entity_id}):
+        return {"success": False, "msg": tk._("Not authorized to see this task status")}
     return next_auth(context, data_dict)
 
 

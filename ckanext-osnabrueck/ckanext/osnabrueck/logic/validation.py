@@ -36,11 +36,32 @@ def _flatten(errors, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
+def iri_errors(dataset: dict) -> dict[str, list[str]]:
+    """Stored URLs that are not valid IRIs (saved before the validators percent-encoded
+    them), and whether the dataset's RDF cannot be written."""
+    import ckan.model as model
+
+    from .. import iri, rdf
+
+    errors = {}
+    for repair in iri.stored_repairs(model.Package.get(dataset["id"])):
+        errors.setdefault(repair.field, []).append(
+            tk._('"{value}" is not a valid IRI; "ckan osnabrueck repair-iris" percent-encodes it.')
+            .format(value=str(repair.old)[:200]))
+    failure = rdf.serialisation_error(dataset)
+    if failure:
+        errors["rdf"] = [tk._("The dataset's RDF (Turtle) cannot be written: {error}").format(error=failure)]
+    return errors
+
+
 def invalid_datasets() -> Iterator[tuple[str, dict[str, list[str]]]]:
-    """(name, {field: messages}) of each dataset that the current schema rejects."""
+    """(name, {field: messages}) of each dataset that the current schema rejects, or whose
+    stored URLs or RDF GovData could not take."""
     for dataset_id in all_dataset_ids():
         # The database is the truth here, not the search index's copy.
         dataset = tk.get_action("package_show")(site_context(use_cache=False), {"id": dataset_id})
         errors = _flatten(schema_errors(site_context(), dataset))
+        for field, messages in iri_errors(dataset).items():
+            errors.setdefault(field, []).extend(messages)
         if errors:
             yield dataset["name"], errors

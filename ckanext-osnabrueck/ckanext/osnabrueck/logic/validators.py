@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 from ckanext.scheming.validation import scheming_validator
 
-from .. import vocabularies
+from .. import iri, vocabularies
 from ..helpers import osnabrueck_lang as _lang
 
 __all__ = [
@@ -20,7 +21,7 @@ __all__ = [
     "osnabrueck_political_geocoding_uri", "osnabrueck_geometry", "osnabrueck_temporal_end",
     "osnabrueck_publisher_default", "osnabrueck_media_type", "osnabrueck_resource_license",
     "osnabrueck_byte_size", "osnabrueck_checksum", "osnabrueck_high_value_legislation",
-    "osnabrueck_uri_list", "osnabrueck_yes_no",
+    "osnabrueck_uri_list", "osnabrueck_yes_no", "osnabrueck_resource_url",
 ]
 
 Invalid = tk.Invalid
@@ -30,7 +31,11 @@ GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/"
 GEOCODING_URI = re.compile(
     r"^http://dcat-ap\.de/def/politicalGeocoding/(regionalKey|municipalityKey|municipalAssociationKey|"
     r"districtKey|governmentDistrictKey|stateKey)/[0-9]{2,12}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# No character that an IRI refuses: the address is published as a mailto: IRI.
+EMAIL = re.compile(r'^[^@\s<>"{}|\\^`]+@[^@\s<>"{}|\\^`]+\.[^@\s<>"{}|\\^`]+$')
+# Schemes that run or embed content instead of pointing to it.
+NOT_A_LINK = ("javascript", "vbscript", "data")
+URI_SEPARATOR = re.compile(r"\s*,\s*(?=[A-Za-z][A-Za-z0-9+.-]*://)")
 MEDIA_TYPE = re.compile(r"^[a-z0-9][\w.+-]*/[a-z0-9][\w.+-]*(;.*)?$", re.IGNORECASE)
 IANA = "https://www.iana.org/assignments/media-types/"
 HVD_REGULATION = "http://data.europa.eu/eli/reg_impl/2023/138/oj"
@@ -135,20 +140,51 @@ def osnabrueck_email(value):
 
 
 def osnabrueck_uri(value):
+    """A web address, stored as a valid IRI: characters that IRIs do not allow (a pasted
+    ArcGIS query's ``{"xmin":7.9}``) are percent-encoded, which keeps the address (iri)."""
     if _empty(value):
         return value
     value = str(value).strip()
-    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+    if not re.match(r"^https?://[^\s/$.?#]", value, re.IGNORECASE):
         raise Invalid(_('"{value}" is not a valid web address. It must start with http:// or https://.')
                       .format(value=value))
-    return value
+    try:
+        host = urlsplit(value).hostname
+    except ValueError:  # a malformed port or IPv6 address
+        host = None
+    if not host or any(char in iri.ENCODED or char == "%" for char in host):
+        raise Invalid(_('"{value}" is not a valid web address: the server name is missing or malformed.')
+                      .format(value=value))
+    return iri.normalise(value)
+
+
+def osnabrueck_resource_url(key, data, errors, context):
+    """The address of a distribution's data: an upload's file name is left to CKAN; any
+    other address is stored as a valid IRI (see osnabrueck_uri), and scripts are refused."""
+    value = data.get(key)
+    if _empty(value) or data.get(_sibling(key, "url_type")) == "upload":
+        return
+    value = str(value).strip()
+    if iri.has_scheme(value) and value.split(":", 1)[0].lower() in NOT_A_LINK:
+        errors[key].append(_('"{value}" is not a web address. Please give an address starting with '
+                             'http:// or https://, or upload a file.').format(value=value[:100]))
+        return
+    data[key] = iri.normalise(value)
+
+
+def _uri_items(value) -> list:
+    """The addresses of a list field. Typed text is split at the commas that start a new
+    address only: a query such as ``geometry={"xmin":7.9,"ymin":52.2}`` has commas too."""
+    if isinstance(value, list) or str(value).strip().startswith("["):
+        return _as_list(value)
+    return [part for part in URI_SEPARATOR.split(str(value).strip()) if part]
 
 
 def osnabrueck_uri_list(key, data, errors, context):
     """A list of web addresses, stored as JSON; an empty one is not stored."""
     value = data.get(key)
     try:
-        items = [] if _empty(value) else _as_list(value)
+        items = [] if _empty(value) else _uri_items(value)
         if items:
             data[key] = json.dumps([osnabrueck_uri(item) for item in items])
     except Invalid as error:
@@ -300,7 +336,7 @@ def osnabrueck_high_value_legislation(key, data, errors, context):
         return
     current: Any = data.get(key)
     try:
-        values = [] if _empty(current) else _as_list(current)
+        values = [] if _empty(current) else _uri_items(current)
     except Invalid:
         return  # osnabrueck_uri_list reports the malformed value
     if HVD_REGULATION not in values:

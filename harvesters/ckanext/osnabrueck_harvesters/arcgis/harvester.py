@@ -3,7 +3,6 @@ directory (folders recursively, one request per folder, service and layer) and m
 wanted MapServer/FeatureServer services; ``base.MappedHarvester`` does the rest."""
 from __future__ import annotations
 
-import requests
 
 from .. import http
 from ..base import MappedHarvester
@@ -28,7 +27,7 @@ class ArcGisHarvester(MappedHarvester):
     def read_datasets(self, cfg, context: Context) -> dict[str, dict]:
         root = context.base_url
         found = {}
-        with requests.Session() as session:
+        with http.session() as session:
             reader = _Reader(session, root, cfg)
             for service in reader.services():
                 found.update(mapping.datasets(root, service, cfg, context))

@@ -7,18 +7,21 @@
 * no fetch stage (gather holds the record);
 * ckanext-spatial's import stage (ISO parsing and validation, create/update/delete), with
   the ISO → DCAT-AP.de mapping of ``mapping.dataset_dict`` instead of free-form extras.
+
+Both stages read the config through ``base.guarded_config``: the datasets belong to the
+source's organisation unless a sysadmin saved another one.
 """
 from __future__ import annotations
 
 import dateutil.parser
-import requests
 from sqlalchemy import and_
 
 import ckan.model as model
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 from ckanext.spatial.harvesters.csw import CSWHarvester
 
-from ..base import ParsedConfig, portal_context
+from .. import http
+from ..base import ParsedConfig, guarded_config, portal_context
 from ..config import ConfigError
 from ..http import SourceError
 from ..mapping import slug
@@ -40,8 +43,8 @@ class OsnabrueckCswHarvester(ParsedConfig, CSWHarvester):
     def gather_stage(self, harvest_job):
         source = harvest_job.source
         try:
-            cfg = self.parse_config(source.config)
-            with requests.Session() as session:
+            cfg = guarded_config(self, source)
+            with http.session() as session:
                 records = {r.identifier: r for r in client.iter_records(
                     session, source.url.strip(), cfg.limits, cfg.page_size, cfg.cql)}
         except (ConfigError, SourceError) as error:
@@ -64,7 +67,11 @@ class OsnabrueckCswHarvester(ParsedConfig, CSWHarvester):
     # --- import: ckanext-spatial's, with the portal's mapping ---------------------------
 
     def get_package_dict(self, iso_values, harvest_object):
-        cfg = source_config.parse(harvest_object.source.config)
+        try:
+            cfg = guarded_config(self, harvest_object.source)
+        except ConfigError as error:  # the config changed since the gather: import nothing
+            self._save_object_error(str(error), harvest_object, "Import")
+            return None
         context = portal_context(harvest_object.source.url, cfg)
         licences = [{"id": lic.id, "title": lic.title, "url": lic.url}
                     for lic in model.Package.get_license_register().values()]

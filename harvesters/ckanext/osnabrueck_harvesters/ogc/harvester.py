@@ -2,7 +2,6 @@
 service and maps each layer to its dataset; ``base.MappedHarvester`` does the rest."""
 from __future__ import annotations
 
-import requests
 
 from .. import http
 from ..base import MappedHarvester
@@ -24,7 +23,7 @@ class OgcHarvester(MappedHarvester):
 
     def read_datasets(self, cfg, context: Context) -> dict[str, dict]:
         urls = {"WMS": cfg.wms_url or context.base_url, "WFS": cfg.wfs_url or context.base_url}
-        with requests.Session() as session:
+        with http.session() as session:
             services = {kind: self._read(session, kind, urls[kind].split("?")[0], cfg) for kind in cfg.services}
         merged = mapping.merge(list(services.values()), cfg)
         if len(merged) > cfg.limits.max_objects:

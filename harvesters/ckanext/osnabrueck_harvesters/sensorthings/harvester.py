@@ -3,8 +3,8 @@ per page, with Datastreams, ObservedProperty, Sensor and Locations expanded) and
 group of Things to its dataset; ``base.MappedHarvester`` does the rest."""
 from __future__ import annotations
 
-import requests
 
+from .. import http
 from ..base import MappedHarvester
 from ..mapping import Context
 from . import client, config as source_config, mapping
@@ -23,7 +23,7 @@ class SensorThingsHarvester(MappedHarvester):
         return source_config.parse(text)
 
     def read_datasets(self, cfg, context: Context) -> dict[str, dict]:
-        with requests.Session() as session:
+        with http.session() as session:
             things = list(client.iter_collection(session, mapping.things_url(context.base_url, cfg.page_size),
                                                  cfg.limits))
         return {name: mapping.dataset_dict(group, members, cfg, context)

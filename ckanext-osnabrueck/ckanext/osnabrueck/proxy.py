@@ -1,0 +1,86 @@
+"""The resource proxy (``/dataset/<id>/resource/<resource_id>/proxy``) of the map and
+table previews, through the guarded fetcher.
+
+It replaces the view of CKAN's ``resource_proxy`` plugin, which fetched any URL an editor
+entered, internal ones included, and handed the answer to whoever asked (Solr's private
+index; tests/security/test_fetch.py). Here:
+
+* only who may see the resource gets anything; a private resource is "not found" (404);
+* the answer is capped at ``ckan.resource_proxy.max_file_size`` and served as an attachment
+  with ``nosniff`` and a sandboxing CSP: the previews read it with XHR, a browser that
+  opens it does not run its HTML or SVG on the portal's origin;
+* failures are a short text in the UI language, shown inside the preview, never a page.
+"""
+from __future__ import annotations
+
+import requests
+from flask import Response, stream_with_context
+
+import ckan.plugins.toolkit as tk
+
+from . import fetch
+
+SAFE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox",
+                "Content-Disposition": "attachment"}
+
+
+def _text(status: int, message: str) -> Response:
+    return Response(message, status=status, mimetype="text/plain", headers=SAFE_HEADERS)
+
+
+def _resource(resource_id: str) -> dict | None:
+    try:
+        user = getattr(tk.current_user, "name", "") or ""
+        return tk.get_action("resource_show")({"user": user}, {"id": resource_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return None
+
+
+def view(id: str, resource_id: str):  # noqa: A002 - the route's parameter name
+    resource = _resource(resource_id)
+    if resource is None:
+        return _text(404, tk._("Resource not found"))
+    max_bytes = tk.config.get("ckan.resource_proxy.max_file_size")
+    timeout = tk.config.get("ckan.resource_proxy.timeout")
+    guarded = fetch.session(max_bytes=max_bytes, deadline=max(timeout, 1) * 6)
+    try:
+        upstream = guarded.get(resource.get("url") or "", timeout=timeout, stream=True)
+        upstream.raise_for_status()
+        declared = upstream.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise fetch.TooLarge(declared)
+    except fetch.Blocked:
+        return _text(409, tk._("The preview cannot load this address: it is not a public web address."))
+    except fetch.TooLarge:
+        return _text(409, tk._("The file is too large for the preview (at most %(mb)s MB).")
+                     % {"mb": max_bytes // (1024 * 1024)})
+    except requests.HTTPError as error:
+        return _text(409, tk._("The preview could not load the data: the server answered %(status)s.")
+                     % {"status": error.response.status_code})
+    except requests.Timeout:
+        return _text(504, tk._("The preview could not load the data: the server did not answer in time."))
+    except requests.RequestException:
+        return _text(502, tk._("The preview could not load the data: the server cannot be reached."))
+    return Response(stream_with_context(_capped(upstream, max_bytes)), status=200,
+                    mimetype=upstream.headers.get("Content-Type") or "application/octet-stream",
+                    headers=SAFE_HEADERS)
+
+
+def _capped(upstream: requests.Response, max_bytes: int):
+    """The body in chunks, cut off at the cap (the status is sent already; a cut-off body
+    fails to parse in the preview instead of filling the worker's memory)."""
+    sent = 0
+    try:
+        for chunk in upstream.iter_content(fetch.CHUNK):
+            sent += len(chunk)
+            if sent > max_bytes:
+                return
+            yield chunk
+    finally:
+        upstream.close()
+
+
+def install(app) -> None:
+    """Put this view in place of the resource_proxy plugin's (when that plugin is loaded)."""
+    if "resource_proxy.proxy_view" in app.view_functions:
+        app.view_functions["resource_proxy.proxy_view"] = view
