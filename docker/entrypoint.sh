@@ -152,11 +152,10 @@ unset CKAN_DB_PASSWORD DATASTORE_RW_PASSWORD DATASTORE_RO_PASSWORD CKAN_SECRET_K
 
 case "$ROLE" in
   web)
-    log "gunicorn on :${OSN_WEB_PORT:-5000} with ${OSN_WEB_WORKERS:-3} workers"
-    exec gunicorn --chdir "$APP/docker" \
+    log "gunicorn on :${OSN_WEB_PORT:-5000} with ${OSN_WEB_WORKERS:-3} workers of ${OSN_WEB_THREADS:-8} threads"
+    # Worker class, threads and limits: config/gunicorn.conf.py (OSN_WEB_WORKERS/_THREADS/_TIMEOUT).
+    exec gunicorn --config "$APP/config/gunicorn.conf.py" --chdir "$APP/docker" \
       --bind "0.0.0.0:${OSN_WEB_PORT:-5000}" \
-      --workers "${OSN_WEB_WORKERS:-3}" \
-      --timeout "${OSN_WEB_TIMEOUT:-120}" --graceful-timeout 20 \
       --max-requests 2000 --max-requests-jitter 200 \
       --worker-tmp-dir /dev/shm --no-control-socket \
       --access-logfile - \

@@ -10,7 +10,7 @@ PROCESSES=(web worker gather fetch schedule)
 
 command_for() {
   case "$1" in
-    web) echo "$VENV/bin/gunicorn --chdir $REPO/config --bind $HOST:$CKAN_PORT --workers ${OSN_WEB_WORKERS:-3} --timeout 120 --graceful-timeout 20 --access-logfile $RUN_DIR/log/access.log wsgi:application" ;;
+    web) echo "$VENV/bin/gunicorn --config $REPO/config/gunicorn.conf.py --chdir $REPO/config --bind $HOST:$CKAN_PORT --access-logfile $RUN_DIR/log/access.log wsgi:application" ;;
     worker) echo "$CKAN -c $CKAN_INI jobs worker default" ;;
     gather) echo "$CKAN -c $CKAN_INI osnabrueck harvest-consumer gather" ;;
     fetch) echo "$CKAN -c $CKAN_INI osnabrueck harvest-consumer fetch" ;;

@@ -25,7 +25,8 @@ def gunicorn_portal(port: int, directory: Path, settings: dict | None = None, se
     lines = [f"use = config:{base_ini}", *(f"{key} = {value}" for key, value in settings.items())]
     ini.write_text("[app:main]\n" + "\n".join(lines) + "\n")
     with open(log_path, "w") as log:
-        server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--chdir", str(REPO / "config"),
+        server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"),
+                                   "--config", str(REPO / "config" / "gunicorn.conf.py"), "--chdir", str(REPO / "config"),
                                    "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "60",
                                    "wsgi:application"],
                                   env={**os.environ, "CKAN_INI": str(ini)}, stdout=log, stderr=subprocess.STDOUT)

@@ -220,10 +220,9 @@ def test_old_values_leave_the_catalogue_whole(app, monkeypatch, cli, cached):
 
 def test_repair_iris_fixes_the_stored_values_and_reindexes(app, cli):
     good = OsnabrueckDataset(contact_url="https://www.osnabrueck.de/kontakt")
-    bad = OsnabrueckDataset(name="alte-adresse")
+    bad = OsnabrueckDataset(name="alte-adresse", resources=[{"name": "r", "url": "https://x.de/a", "format": "CSV"}])
     _store_around_the_api(bad, **OLD)
-    resource_id = bad["resources"][0]["id"] if bad.get("resources") else call_action(
-        "resource_create", package_id=bad["id"], name="r", url="https://x.de/a", format="CSV")["id"]
+    resource_id = bad["resources"][0]["id"]
     model.Session.execute(sa.text("UPDATE resource SET url = :url, extras = :extras WHERE id = :id"), {
         "url": "https://x.de/daten?q={a} b", "id": resource_id,
         "extras": json.dumps({"access_services": [{"title": "D", "endpoint_url": ['https://x.de/"wms"']}]})})
@@ -259,13 +258,15 @@ def test_repair_iris_fixes_the_stored_values_and_reindexes(app, cli):
 
 
 @pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "4")
-@pytest.mark.parametrize("cached", [False, True])
-def test_a_dataset_that_cannot_be_serialised_is_left_out_and_reported(app, monkeypatch, cli, caplog, cached):
+@pytest.mark.ckan_config("ckanext.osnabrueck.rdf_cache", "true")
+@pytest.mark.parametrize("warm", [False, True])
+def test_a_dataset_that_cannot_be_serialised_is_left_out_and_reported(app, monkeypatch, cli, caplog, warm):
+    """With the catalogue cache (the default): a cold page is built in one graph, which
+    fails, then dataset by dataset; a warm one from the chunks, the failing one computed."""
+    from ckanext.osnabrueck import rdf_cache
     from ckanext.osnabrueck.profiles import DCATAPdeProfile
 
     monkeypatch.setattr("ckan.plugins.toolkit.enqueue_job", lambda *args, **kwargs: None)
-    monkeypatch.setitem(__import__("ckan.plugins.toolkit", fromlist=["config"]).config,
-                        "ckanext.osnabrueck.rdf_cache", cached)
     original = DCATAPdeProfile._graph_from_dataset_spatial
 
     def broken(self, dataset_dict, dataset_ref):
@@ -274,17 +275,23 @@ def test_a_dataset_that_cannot_be_serialised_is_left_out_and_reported(app, monke
         return original(self, dataset_dict, dataset_ref)
 
     monkeypatch.setattr(DCATAPdeProfile, "_graph_from_dataset_spatial", broken)
-    OsnabrueckDataset(title="Gut 0")
-    OsnabrueckDataset(title="Gut 1")
-    OsnabrueckDataset(name="kaputt", title="Kaputt")
+    good = [OsnabrueckDataset(title="Gut 0"), OsnabrueckDataset(title="Gut 1")]
+    broken_id = OsnabrueckDataset(name="kaputt", title="Kaputt")["id"]
     OsnabrueckDataset(name="kaputt-privat", title="Privat", private=True)
+    if warm:
+        assert rdf_cache.warm([dataset["id"] for dataset in good]) == 2
 
-    with caplog.at_level(logging.ERROR, logger="ckanext.osnabrueck.rdf_cache"):
-        catalogue = _turtle(app, "/catalog.ttl")
+    # test.ini's ckanext logger does not propagate, and each `ckan` command of the tests
+    # reloads the logging config, which disables the loggers of modules imported before.
+    logger = logging.getLogger("ckanext.osnabrueck.rdf_cache")
+    monkeypatch.setattr(logger, "handlers", [*logger.handlers, caplog.handler])
+    monkeypatch.setattr(logger, "disabled", False)
+    catalogue = _turtle(app, "/catalog.ttl")
     titles = {str(title) for title in catalogue.objects(None, URIRef("http://purl.org/dc/terms/title"))}
     assert {"Gut 0", "Gut 1"} <= titles and "Kaputt" not in titles
-    assert not any("kaputt" in str(link) for link in catalogue.objects(None, DCAT.dataset))
-    assert any("kaputt" in record.getMessage() for record in caplog.records)
+    links = {str(link) for link in catalogue.objects(None, DCAT.dataset)}
+    assert len(links) == 2 and not any(broken_id in link for link in links)
+    assert any(record.levelno == logging.ERROR and "kaputt" in record.getMessage() for record in caplog.records)
 
     failed = app.get("/health", status=200).json["rdf"]["failed"]
     assert [(problem["dataset"], problem["error"]) for problem in failed] == [("kaputt", "ValueError")]
@@ -302,3 +309,15 @@ def test_a_private_dataset_is_not_named_by_health(app):
     own = Graph().parse(data=response.body, format="turtle")
     assert _has_iri(own, ARCGIS)
     assert rdf.recent_problems() == []
+
+
+def test_typed_address_lists_split_only_where_a_new_address_starts():
+    from ckanext.osnabrueck.logic.validators import osnabrueck_uri_list
+
+    key = ("conforms_to",)
+    data = {key: 'https://gis.osnabrueck.de/query?geometry={"xmin":7.9,"ymin":52.2}, https://www.dcat-ap.de/'}
+    errors = {key: []}
+    osnabrueck_uri_list(key, data, errors, {})
+    assert errors[key] == []
+    assert json.loads(data[key]) == ["https://gis.osnabrueck.de/query?geometry=%7B%22xmin%22:7.9,%22ymin%22:52.2%7D",
+                                     "https://www.dcat-ap.de/"]

@@ -10,6 +10,7 @@ import pytest
 from ckan import model
 from ckan.tests import factories
 
+from ckanext.osnabrueck import sessions
 from ckanext_osnabrueck.factories import EU  # noqa: F401 - the tests import it from here
 
 ROLES = ("anonymous", "member_a", "editor_a", "admin_a", "editor_b", "sysadmin")
@@ -83,8 +84,12 @@ def dataset_fields(org: dict, **extra) -> dict:
 
 
 def log_in(app, user: dict) -> None:
-    """A browser session of the user (session cookie, no API token)."""
-    app.set_session_user(user["id"])
+    """A browser session of the user (session cookie, no API token), with a login token as
+    the login form issues it (a plain user id is refused: sessions.py)."""
+    app.set_session_user(None)
+    with app.client.session_transaction() as session:
+        session["_user_id"] = sessions.issue(model.User.get(user["id"]))
+        session["_fresh"] = True
     # CKAN's helper sets the cookie for "localhost"; the test app serves ckan.site_url's host.
     cookie = app.client.get_cookie("ckan", domain="localhost")
     app.client.set_cookie("ckan", cookie.value, domain=COOKIE_DOMAIN)

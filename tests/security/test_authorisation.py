@@ -59,6 +59,14 @@ MATRIX: dict[str, tuple[bool, ...]] = {
     "harvest_job_create":                     (N,       N,       Y,       Y,      N,       Y),
     "harvest_source_show (private)":          (N,       Y,       Y,       Y,      N,       Y),
     "harvest_jobs_run":                       (N,       N,       N,       N,      N,       Y),
+    "harvest_source_patch":                   (N,       N,       Y,       Y,      N,       Y),
+    "harvest_source_delete":                  (N,       N,       Y,       Y,      N,       Y),
+    "harvest_source_clear":                   (N,       N,       Y,       Y,      N,       Y),
+    "harvest_source_reindex":                 (N,       N,       Y,       Y,      N,       Y),
+    # jobs and their reports: for who may run the source (ckanext-harvest), members not
+    "harvest_job_list (private)":             (N,       N,       Y,       Y,      N,       Y),
+    "harvest_job_show (private)":             (N,       N,       Y,       Y,      N,       Y),
+    "harvest_job_abort":                      (N,       N,       Y,       Y,      N,       Y),
     "osnabrueck_quality_show (private)":      (N,       Y,       Y,       Y,      N,       Y),
     "osnabrueck_organization_quality":        (Y,       Y,       Y,       Y,      Y,       Y),
     "dcat_catalog_show":                      (Y,       Y,       Y,       Y,      Y,       Y),
@@ -98,6 +106,11 @@ def _source(world: World) -> dict:
 
 def _existing_source(world: World, private=False) -> dict:
     return call_action("harvest_source_create", _admin(world), **_source(world), private=private)
+
+
+def _job(world: World, private=False) -> dict:
+    source = _existing_source(world, private)
+    return call_action("harvest_job_create", _admin(world), source_id=source["id"], run=False)
 
 
 _GROUPS: dict[str, str] = {}
@@ -155,6 +168,17 @@ CASES: dict[str, tuple[str, str, Callable[[World], dict]]] = {
     "harvest_source_show (private)": ("harvest_source_show", "harvest_source_show",
                                       lambda w: {"id": _existing_source(w, private=True)["id"]}),
     "harvest_jobs_run": ("harvest_jobs_run", "harvest_jobs_run", lambda w: {"source_id": _existing_source(w)["id"]}),
+    "harvest_source_patch": ("harvest_source_patch", "harvest_source_patch",
+                             lambda w: {"id": _existing_source(w)["id"], "title": "Neu"}),
+    "harvest_source_delete": ("harvest_source_delete", "harvest_source_delete",
+                              lambda w: {"id": _existing_source(w)["id"]}),
+    "harvest_source_clear": ("harvest_source_clear", "harvest_source_clear", lambda w: {"id": _existing_source(w)["id"]}),
+    "harvest_source_reindex": ("harvest_source_reindex", "harvest_source_reindex",
+                               lambda w: {"id": _existing_source(w)["id"]}),
+    "harvest_job_list (private)": ("harvest_job_list", "harvest_job_list",
+                                   lambda w: {"source_id": _job(w, private=True)["source_id"]}),
+    "harvest_job_show (private)": ("harvest_job_show", "harvest_job_show", lambda w: {"id": _job(w, private=True)["id"]}),
+    "harvest_job_abort": ("harvest_job_abort", "harvest_job_abort", lambda w: {"source_id": _job(w)["source_id"]}),
     "osnabrueck_quality_show (private)": ("osnabrueck_quality_show", "osnabrueck_quality_show",
                                           lambda w: {"id": _dataset(w, private=True)["id"]}),
     "osnabrueck_organization_quality": ("osnabrueck_organization_quality", "osnabrueck_organization_quality",
@@ -165,7 +189,8 @@ CASES: dict[str, tuple[str, str, Callable[[World], dict]]] = {
 
 
 SHARED = {"package_show (public)", "package_show (private)", "resource_show (private)", "datastore_search (private)",
-          "harvest_source_show (private)", "osnabrueck_quality_show (private)", "osnabrueck_organization_quality",
+          "harvest_source_show (private)", "harvest_job_list (private)", "harvest_job_show (private)",
+          "osnabrueck_quality_show (private)", "osnabrueck_organization_quality",
           "dcat_catalog_show"}
 
 
@@ -205,7 +230,8 @@ def test_action_and_auth_layer(app, world, case):
 
 HTTP_SUBSET = ["package_show (private)", "package_patch", "package_delete", "resource_create",
                "organization_member_create", "datastore_create", "datastore_search (private)",
-               "harvest_job_create", "osnabrueck_quality_show (private)"]
+               "harvest_job_create", "harvest_source_clear", "harvest_source_reindex", "harvest_job_show (private)",
+               "harvest_job_abort", "osnabrueck_quality_show (private)"]
 
 
 @pytest.mark.parametrize("case", HTTP_SUBSET)

@@ -147,10 +147,11 @@ def test_the_approval_covers_only_the_config_the_sysadmin_saved(app, world, ogc_
 
 
 def test_an_editors_save_withdraws_the_approval(app, world, ogc_service):
-    status, created = _create(app, world, "sysadmin", _source(world, ogc_service, _config(world.org_b["name"])))
+    data = _source(world, ogc_service, _config(world.org_b["name"]))
+    status, created = _create(app, world, "sysadmin", data)
     source_id = created["result"]["id"]
-    status, body = api(app, "harvest_source_patch", world.headers("editor_a"), id=source_id,
-                       config=_config(world.org_a["name"]))
+    status, body = api(app, "harvest_source_update", world.headers("editor_a"),
+                       **{**data, "id": source_id, "config": _config(world.org_a["name"])})
     assert status == 200, body
     _config_in_db(source_id, _config(world.org_b["name"]))  # back to the once approved config
 

@@ -497,6 +497,218 @@ class TestMalformedPayloads:
         assert response.status_code < 500 and response.content_type.startswith("application/json"), params
 
 
+# --- inputs that answered 500 (F9): each answers 4xx with a JSON error, or works ---------
+
+HUGE = 10 ** 30
+# (action, method, who, parameters); {dataset}, {resource}, {org}, {user} are filled in.
+API_INPUTS = [
+    ("tag_search", "get", "anonymous", {"fields": "{}"}),
+    ("tag_search", "get", "anonymous", {"fields": "{}", "query": "a"}),
+    ("tag_search", "post", "anonymous", {"fields": "kein Objekt"}),
+    ("tag_search", "post", "anonymous", {"fields": {"tags": 1}}),
+    ("tag_search", "post", "anonymous", {"query": [1, None]}),
+    ("tag_search", "post", "anonymous", {"query": {"a": 1}}),
+    ("tag_search", "get", "anonymous", {"query": "a", "limit": "-1"}),
+    ("tag_search", "get", "anonymous", {"query": "a", "offset": "-1"}),
+    ("tag_search", "get", "anonymous", {"query": "a", "limit": "viele"}),
+    ("tag_list", "get", "anonymous", {"limit": "-1"}),
+    ("tag_list", "get", "anonymous", {"query": "a", "limit": "-1"}),
+    ("tag_list", "post", "anonymous", {"query": ["a"]}),
+    ("tag_autocomplete", "get", "anonymous", {"query": "a", "limit": "-1"}),
+    ("package_search", "get", "anonymous", {"wt": "xml"}),
+    ("package_search", "get", "anonymous", {"wt": "csv"}),
+    ("package_search", "get", "anonymous", {"include_private": "maybe"}),
+    ("package_search", "get", "anonymous", {"include_drafts": "maybe"}),
+    ("package_search", "get", "anonymous", {"include_deleted": "maybe"}),
+    ("package_search", "get", "anonymous", {"start": "99999999999"}),
+    ("package_search", "get", "anonymous", {"rows": "99999999999"}),
+    ("package_search", "get", "anonymous", {"facet.limit": "viele", "facet.field": '["tags"]'}),
+    ("package_search", "get", "anonymous", {"facet.mincount": "x", "facet.field": '["tags"]'}),
+    ("package_search", "post", "anonymous", {"q": ["a"]}),
+    ("package_search", "post", "anonymous", {"fq": {"a": 1}}),
+    ("package_search", "post", "anonymous", {"fq_list": "x"}),
+    ("package_search", "post", "anonymous", {"facet.field": {"a": 1}}),
+    ("package_search", "post", "anonymous", {"sort": 1}),
+    ("package_list", "get", "anonymous", {"limit": "-1"}),
+    ("package_list", "get", "anonymous", {"offset": "-1"}),
+    ("current_package_list_with_resources", "get", "anonymous", {"limit": "-1"}),
+    ("current_package_list_with_resources", "get", "anonymous", {"offset": "-1"}),
+    ("group_list", "get", "anonymous", {"limit": "-1"}),
+    ("group_list", "get", "anonymous", {"offset": "-1"}),
+    ("group_list", "post", "anonymous", {"groups": "x"}),
+    ("organization_list", "get", "anonymous", {"limit": "-1"}),
+    ("organization_list", "post", "anonymous", {"sort": 1}),
+    ("user_list", "get", "sysadmin", {"limit": "-1"}),
+    ("user_list", "get", "sysadmin", {"offset": "-1"}),
+    ("user_list", "get", "sysadmin", {"order_by": "password"}),
+    ("package_activity_list", "get", "anonymous", {"id": "{dataset}", "limit": "-1"}),
+    ("package_activity_list", "get", "anonymous", {"id": "{dataset}", "offset": "-1"}),
+    ("recently_changed_packages_activity_list", "get", "anonymous", {"limit": "-1"}),
+    ("organization_activity_list", "get", "anonymous", {"id": "{org}", "limit": "-1"}),
+    ("group_package_show", "get", "anonymous", {"id": "{org}", "limit": "-1"}),
+    ("package_autocomplete", "get", "anonymous", {"q": "a", "limit": "-1"}),
+    ("format_autocomplete", "get", "anonymous", {"q": "a", "limit": "-1"}),
+    ("user_autocomplete", "get", "sysadmin", {"q": "a", "limit": "-1"}),
+    ("resource_search", "get", "anonymous", {"query": "name:a", "limit": "-1"}),
+    ("resource_search", "get", "anonymous", {"query": "name:a", "offset": "-1"}),
+    ("resource_search", "post", "anonymous", {"query": 1}),
+    ("resource_search", "post", "anonymous", {"query": "name:a", "order_by": 1}),
+    ("member_list", "post", "anonymous", {"id": "{org}", "object_type": 1}),
+    ("group_show", "get", "anonymous", {"id": "{org}", "include_datasets": "vielleicht"}),
+    ("group_show", "get", "anonymous", {"id": "{org}", "include_datasets": ""}),
+    ("organization_show", "post", "anonymous", {"id": "{org}", "include_users": [1]}),
+    ("package_search", "get", "anonymous", {"include_private": ""}),
+    ("organization_list", "get", "anonymous", {"all_fields": "vielleicht"}),
+    ("user_show", "get", "anonymous", {"id": "{user}", "include_datasets": "vielleicht"}),
+    ("package_show", "get", "anonymous", {"id": "{dataset}", "use_default_schema": "vielleicht"}),
+    ("datastore_search", "get", "anonymous", {"resource_id": "{resource}", "limit": "-1"}),
+    ("datastore_search", "post", "anonymous", {"resource_id": "{resource}", "filters": "x"}),
+    ("term_translation_show", "get", "anonymous", {"terms": "x"}),
+    ("package_revise", "post", "sysadmin", {"match": "x", "update": {}}),
+    ("package_revise", "post", "sysadmin", {"match": {"id": "{dataset}"}, "update": "x"}),
+    ("package_revise", "post", "sysadmin", {"match": {"id": "{dataset}"}, "update": [1]}),
+    ("package_revise", "post", "sysadmin", {"match": {"id": "{dataset}"}, "update__resources__extend": "x"}),
+    ("package_revise", "post", "sysadmin", {"match": {"id": "{dataset}"}, "update__resources__0": "x"}),
+    ("package_revise", "post", "sysadmin", {"match": {"id": "{dataset}"}, "filter": "x"}),
+    ("package_revise", "post", "sysadmin", {"match": {"id": "{dataset}"}, "filter": [1]}),
+    ("package_revise", "post", "sysadmin", {"match": {"id": {"a": 1}}}),
+    ("package_revise", "post", "sysadmin", {"match": {"name": 1}}),
+    ("package_revise", "post", "sysadmin", {"match": {"id": "{dataset}"}, "update": {"title": {"a": 1}}}),
+    ("package_revise", "post", "sysadmin", {"match": {"id": "{dataset}"}, "update": {"resources": "x"}}),
+    ("member_create", "post", "sysadmin", {"id": "{org}", "object": {"a": 1}, "object_type": "package",
+                                           "capacity": "public"}),
+    ("member_create", "post", "sysadmin", {"id": "{org}", "object": "{dataset}", "object_type": 1,
+                                           "capacity": "public"}),
+    ("member_create", "post", "sysadmin", {"id": "{org}", "object": "{dataset}", "object_type": "package",
+                                           "capacity": ["x"]}),
+    ("member_create", "post", "sysadmin", {"id": "{org}", "object": "{dataset}", "object_type": "nix",
+                                           "capacity": "public"}),
+    ("member_create", "post", "sysadmin", {"id": ["x"], "object": "{dataset}", "object_type": "package",
+                                           "capacity": "public"}),
+    ("member_delete", "post", "sysadmin", {"id": "{org}", "object": {"a": 1}, "object_type": "package"}),
+    ("organization_member_create", "post", "sysadmin", {"id": "{org}", "username": {"a": 1}, "role": "editor"}),
+    ("organization_member_create", "post", "sysadmin", {"id": "{org}", "username": "{user}", "role": ["x"]}),
+    ("group_member_create", "post", "sysadmin", {"id": "{org}", "username": ["x"], "role": "member"}),
+    ("user_update", "post", "editor", {"id": "{user}", "email": ["a@b.de"]}),
+    ("user_update", "post", "editor", {"id": "{user}", "name": 1}),
+    ("user_update", "post", "editor", {"id": "{user}", "fullname": {"a": 1}}),
+    ("user_update", "post", "editor", {"id": "{user}", "password": 12345678901}),
+    ("user_update", "post", "editor", {"id": "{user}", "about": ["x"]}),
+    ("user_update", "post", "editor", {"id": "{user}", "plugin_extras": "x"}),
+    ("user_update", "post", "sysadmin", {"id": "{user}", "sysadmin": "vielleicht"}),
+    ("user_patch", "post", "editor", {"id": "{user}", "email": {"a": 1}}),
+    ("user_create", "post", "sysadmin", {"name": 1, "email": ["x"], "password": "ganz-geheim-123"}),
+    ("resource_create", "post", "editor", {"package_id": "{dataset}", "url": "https://example.org/a.csv",
+                                           "size": HUGE}),
+    ("resource_create", "post", "editor", {"package_id": "{dataset}", "url": "https://example.org/a.csv",
+                                           "size": -1}),
+    ("resource_create", "post", "editor", {"package_id": "{dataset}", "url": "https://example.org/a.csv",
+                                           "size": str(HUGE)}),
+    ("resource_create", "post", "editor", {"package_id": "{dataset}", "url": "https://example.org/a.csv",
+                                           "size": 1.5e300}),
+    ("resource_patch", "post", "editor", {"id": "{resource}", "size": HUGE}),
+    ("package_patch", "post", "editor", {"id": "{dataset}", "resources": [{"url": "https://example.org/a.csv",
+                                                                         "size": HUGE}]}),
+    ("resource_view_create", "post", "editor", {"resource_id": "{resource}", "view_type": 1, "title": "x"}),
+    ("resource_view_list", "post", "anonymous", {"id": {"a": 1}}),
+    ("follow_dataset", "post", "editor", {"id": {"a": 1}}),
+    ("organization_list_for_user", "post", "editor", {"permission": ["x"]}),
+    ("api_token_create", "post", "editor", {"user": {"a": 1}, "name": "x"}),
+    ("config_option_update", "post", "sysadmin", {"ckan.site_title": ["x"]}),
+]
+PAGE_INPUTS = [
+    "/catalog.ttl?page=99999999999", "/catalog.ttl?page=-1", "/catalog.ttl?page=abc",
+    "/catalog.ttl?modified_since=2024-01-01T00:00:00%2B05:00", "/catalog.ttl?modified_since=2024-01-01T00:00:00+05:00",
+    "/catalog.ttl?modified_since=2024-01-01T00:00:00-05:00", "/catalog.ttl?modified_since=gestern",
+    "/catalog.ttl?modified_since=99999-01-01", "/catalog.ttl?q=title:(", "/catalog.ttl?fq=title:(",
+    "/catalog.ttl?q={!join from=id to=id}*:*", "/catalog.foo", "/catalog.ttl?profiles=nix",
+    "/catalog.rdf?page=99999999999", "/dataset/{dataset}.foo", "/dataset/{dataset}.ttl?profiles=nix",
+    "/catalog.ttl?q=Parkplatz Osnabrück", "/catalog.jsonld?q=a b", "/catalog.ttl?fq=tags:a b",
+    "/catalog.jsonld?page=99999999999", "/catalog.jsonld?modified_since=2024-01-01T00:00:00%2B05:00",
+]
+UTIL_INPUTS = [
+    "/api/2/util/user/autocomplete", "/api/2/util/user/autocomplete?q=", "/api/2/util/user/autocomplete?q=a&limit=-1",
+    "/api/2/util/tag/autocomplete", "/api/2/util/dataset/autocomplete", "/api/2/util/resource/format_autocomplete",
+    "/api/2/util/resource/format_autocomplete?incomplete=a&limit=-1", "/api/2/util/group/autocomplete",
+    "/api/2/util/organization/autocomplete", "/api/2/util/dataset/autocomplete?incomplete=a&limit=-1",
+    "/api/2/util/tag/autocomplete?incomplete=a&limit=-1",
+]
+
+
+@pytest.fixture
+def targets(editor):
+    sysadmin = factories.SysadminWithToken()
+    dataset = call_action("package_create", {"user": editor["user"]["name"]},
+                          **dataset_fields(editor["org"], name=f"ziel-500-{uuid.uuid4().hex[:8]}",
+                                           tag_string="abc", resources=[{"name": "R", "format": "CSV",
+                                                                         "url": "https://example.org/r.csv"}]))
+    return {"headers": {"anonymous": {}, "editor": editor["headers"], "sysadmin": {"Authorization": sysadmin["token"]}},
+            "name": dataset["name"],
+            "values": {"dataset": dataset["id"], "resource": dataset["resources"][0]["id"],
+                       "org": editor["org"]["id"], "user": editor["user"]["id"]}}
+
+
+def _filled(value, values: dict):
+    if isinstance(value, str):
+        return value.format(**values) if value.startswith("{") and value.endswith("}") and value[1:-1] in values \
+            else value
+    if isinstance(value, dict):
+        return {key: _filled(item, values) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_filled(item, values) for item in value]
+    return value
+
+
+def _not_a_500(response, what) -> None:
+    assert response.status_code < 500, (what, response.status_code, response.body[:300])
+
+
+@pytest.mark.usefixtures("with_plugins", "shared_db")
+class TestNoServerErrors:
+    """Inputs of the pentest's 500 list and more of their kinds (negative limits, wrong
+    types). The API answers 4xx with its JSON error (or works); pages answer 4xx."""
+
+    @pytest.mark.parametrize("action, method, who, params", API_INPUTS,
+                             ids=[f"{a}-{i}" for i, (a, *_) in enumerate(API_INPUTS)])
+    def test_api(self, app, targets, action, method, who, params):
+        data = _filled(params, targets["values"])
+        headers = targets["headers"][who]
+        if method == "get":
+            response = app.get(f"/api/3/action/{action}", query_string=data, headers=headers)
+        else:
+            response = _post(app, action, headers, data)
+        _not_a_500(response, (action, data))
+        assert response.content_type.startswith("application/json"), (action, response.body[:200])
+        body = json.loads(response.body)
+        if response.status_code != 200:
+            assert body["success"] is False and body["error"], body
+
+    @pytest.mark.parametrize("url", PAGE_INPUTS)
+    def test_pages(self, app, targets, url):
+        _not_a_500(app.get(url.replace("{dataset}", targets["values"]["dataset"])), url)
+
+    @pytest.mark.parametrize("url", UTIL_INPUTS)
+    def test_util_api(self, app, targets, url):
+        for who in ("anonymous", "editor"):
+            response = app.get(url, headers=targets["headers"][who])
+            _not_a_500(response, (who, url))
+            assert response.content_type.startswith("application/json"), (who, url, response.body[:200])
+
+    def test_a_time_zone_in_modified_since_works(self, app, targets):
+        """A time zone is converted to UTC (it reached Solr as "…+05:00Z"); an unencoded "+"
+        arrives as a space and is refused with a hint (the page links would repeat it)."""
+        for since in ("2000-01-01T00:00:00%2B05:00", "2000-01-01T00:00:00-05:00", "2000-01-01T00:00:00Z"):
+            for fmt in ("ttl", "jsonld"):
+                response = app.get(f"/catalog.{fmt}?modified_since={since}")
+                assert response.status_code == 200, (since, fmt, response.body[:300])
+                assert targets["name"] in response.body or targets["values"]["dataset"] in response.body, (since, fmt)
+        later = app.get("/catalog.ttl?modified_since=2999-01-01T00:00:00%2B05:00")
+        assert later.status_code == 200 and targets["name"] not in later.body
+        assert targets["values"]["dataset"] not in later.body
+        unencoded = app.get("/catalog.ttl?modified_since=2000-01-01T00:00:00+05:00")
+        assert unencoded.status_code == 409 and "%2B" in unencoded.body
+
+
 # --- fuzzing package_create and package_update over the schema ----------------------------
 
 from hypothesis import HealthCheck, event, given, settings  # noqa: E402

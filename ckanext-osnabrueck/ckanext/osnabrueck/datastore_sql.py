@@ -83,8 +83,9 @@ def type_tables(sql: str) -> set[str]:
     statement = _statement(sql)
     names = set()
     for node in nodes(statement) if statement is not None else ():
-        if node["@"] == "TypeName" and node.get("names"):
-            name = node["names"][-1].get("sval") or ""
+        parts = [part.get("sval") or "" for part in node.get("names") or ()] if node["@"] == "TypeName" else []
+        if parts and parts[0] != "pg_catalog":  # the built-in types
+            name = parts[-1]
             names |= {name, name[1:]} if name.startswith("_") else {name}
     return names - {""}
 
@@ -92,8 +93,9 @@ def type_tables(sql: str) -> set[str]:
 def capped(sql: str, max_mb: int) -> str:
     """``sql`` wrapped so that PostgreSQL raises TOO_LARGE once the rows so far take more
     than ``max_mb`` (their size in PostgreSQL: measuring their text would cost as much as
-    sending it, and a single huge value could not be interrupted). The query is re-serialised from its parse tree first: its text could otherwise close
-    the wrapper's parentheses or comment out its check."""
+    sending it, and a single huge value could not be interrupted). The query is
+    re-serialised from its parse tree first: its text could otherwise close the
+    wrapper's parentheses or comment out its check."""
     statement = _statement(sql)
     if statement is None:
         return sql

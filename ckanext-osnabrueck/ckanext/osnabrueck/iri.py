@@ -38,7 +38,8 @@ def normalise(value: str) -> str:
 
 def is_valid(value: str) -> bool:
     """Whether rdflib serialises ``value`` as an IRI, and RFC 3987 allows its characters."""
-    return _is_valid_uri(value) and normalise(value) == value
+    text = str(value)  # a URIRef never equals a str
+    return _is_valid_uri(text) and normalise(text) == text
 
 
 def has_scheme(value: str) -> bool:

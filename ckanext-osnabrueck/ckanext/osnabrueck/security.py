@@ -11,7 +11,10 @@
   error format, not as an HTML page; so are CKAN's own 400s (a bare JSON string before).
 * Every request: text with NUL characters or lone UTF-16 surrogates (in the path, query,
   form or JSON), which PostgreSQL cannot store, gets a 400 instead of a 500; CKAN's bulk
-  page of a group (bulk actions exist for organisations only) a 404 instead of a 500.
+  page of a group (bulk actions exist for organisations only) a 404 instead of a 500;
+  so does an RDF format ckanext-dcat does not know (/catalog.foo).
+* Action API: parameters of the wrong kind in any action (a negative limit, "maybe" as a
+  flag, a list as username) get a 400 (logic/structure.py); they were 500s.
 * Every request: Flask's MAX_CONTENT_LENGTH, unless configured, is the largest upload
   CKAN accepts (``ckan.max_resource_size``, ``ckan.max_image_size``) plus 1 MB of form.
 """
@@ -66,6 +69,8 @@ def install(app):
     app.before_request(check_api_body)
     app.before_request(check_text)
     app.before_request(no_group_bulk_page)
+    app.before_request(check_api_params)
+    app.before_request(known_rdf_format)
     app.after_request(api_error_format)
     for code, exception in default_exceptions.items():
         page = app.error_handler_spec[None][code].get(exception)
@@ -120,6 +125,36 @@ def check_text():
 def no_group_bulk_page():
     if request.endpoint == "group.bulk_process":
         raise NotFound()
+
+
+def check_api_params():
+    """Parameters whose kind is the same in every action (a limit, a true/false flag, an
+    identifier) get a 400 when they are of the wrong kind (logic.structure.param_error)."""
+    if not is_api():
+        return
+    from .logic import structure
+
+    params = [request.args.to_dict()]
+    if request.method in BODY_METHODS:
+        params.append(request.form.to_dict())
+        body = request.get_json(silent=True) if request.is_json else None
+        if isinstance(body, dict):
+            params.append(body)
+    message = next(filter(None, map(structure.param_error, params)), None)
+    if message:
+        raise BadRequest(message)
+
+
+# ckanext-dcat's formats; another one (/catalog.foo) failed in rdflib with a 500.
+RDF_ENDPOINTS = ("dcat.read_catalog", "dcat.read_dataset", "dcat.read_dataset_series")
+
+
+def known_rdf_format():
+    if request.endpoint in RDF_ENDPOINTS and (request.view_args or {}).get("_format"):
+        from ckanext.dcat.utils import CONTENT_TYPES
+
+        if request.view_args["_format"] not in CONTENT_TYPES:
+            raise NotFound()
 
 
 def api_error_format(response):

@@ -30,5 +30,7 @@ def osnabrueck_registry(namespace: dict) -> dict:
     the site does not load (a harvest target without the DataStore, for example)."""
     def wanted(name: str) -> bool:
         prefix = next((prefix for prefix in BASE_PLUGINS if name.startswith(prefix)), None)
+        if name.endswith("_activity_list"):
+            return p.plugin_loaded("activity")
         return prefix is None or p.plugin_loaded(BASE_PLUGINS[prefix])
     return {name: namespace[name] for name in namespace["__all__"] if wanted(name)}

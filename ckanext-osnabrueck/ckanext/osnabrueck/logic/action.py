@@ -10,7 +10,8 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import validate
 from ckan.lib.plugins import lookup_package_plugin, plugin_validate
 
-from .. import activity_labels, datastore_sql, harvest_mail, harvest_wall, model, quality, rdf_cache, search_index
+from .. import (activity_labels, datastore_sql, harvest_mail, harvest_wall, model, purge, quality, rdf_cache,
+               search_index)
 from . import harvester_fields, may, osnabrueck_registry, schema, site_context, structure
 
 __all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality", "dcat_catalog_show", "harvest_jobs_run",
@@ -18,7 +19,10 @@ __all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality", "dcat_c
            "member_list", "package_delete", "dataset_purge",
            "bulk_update_private", "bulk_update_public", "bulk_update_delete", "tag_list", "tag_search",
            "tag_autocomplete", "package_create", "package_update", "package_patch", "resource_create",
-           "resource_update", "resource_patch"]
+           "resource_update", "resource_patch",
+           "user_activity_list", "package_activity_list", "group_activity_list", "organization_activity_list",
+           "recently_changed_packages_activity_list", "dashboard_activity_list", "package_revise", "package_search", "resource_search", "group_list",
+           "organization_list"]
 
 
 def schema_errors(context: dict, dataset: dict) -> dict:
@@ -83,13 +87,23 @@ def osnabrueck_organization_quality(context, data_dict):
 @tk.chained_action
 @tk.side_effect_free
 def dcat_catalog_show(original_action, context, data_dict):
-    """ckanext-dcat's catalogue pages, with each dataset's RDF from the cache (rdf_cache)."""
-    if not rdf_cache.enabled(data_dict):
-        return original_action(context, data_dict)
-    from ckanext.dcat.logic import _pagination_info, _search_ckan_datasets
+    """ckanext-dcat's catalogue pages, with each dataset's RDF from the cache (rdf_cache).
+    Its parameters are checked first (structure.catalog_params), and Solr's refusal of a
+    query (``q=title:(``) is a validation error (409): it was a 500."""
+    from ckan.lib.search.common import SearchError
 
-    tk.check_access("dcat_catalog_show", context, data_dict)
-    query = _search_ckan_datasets(context, data_dict)
+    data_dict = structure.catalog_params(data_dict)
+    try:
+        if not rdf_cache.enabled(data_dict):
+            return original_action(context, data_dict)
+        from ckanext.dcat.logic import _pagination_info, _search_ckan_datasets
+
+        tk.check_access("dcat_catalog_show", context, data_dict)
+        query = _search_ckan_datasets(context, data_dict)
+    except SearchError as error:
+        if not structure.solr_refused(error):
+            raise  # Solr down or busy: outage answers 503
+        raise tk.ValidationError({"q": [tk._("The search query is not valid.")]}) from None
     return rdf_cache.catalog_page(data_dict.get("format"), query["results"], _pagination_info(query, data_dict))
 
 
@@ -229,6 +243,22 @@ package_update = _shape_checked(structure.check_dataset, partial(harvester_field
                                 partial(harvest_wall.check_save, creating=False), after=harvest_wall.saved)
 package_patch = _shape_checked(structure.check_dataset)
 resource_create, resource_update, resource_patch = (_shape_checked(structure.check_resource) for _ in range(3))
+package_revise = _shape_checked(structure.check_revise)
+
+
+def _shape_checked_reader(check):
+    """_shape_checked for the actions that answer GET requests."""
+    @tk.chained_action
+    @tk.side_effect_free
+    def action(original_action, context, data_dict):
+        check(data_dict)
+        return original_action(context, data_dict)
+    return action
+
+
+package_search = _shape_checked_reader(structure.check_search)
+resource_search = _shape_checked_reader(structure.check_resource_search)
+group_list, organization_list = (_shape_checked_reader(structure.check_sorted_list) for _ in range(2))
 
 
 # The dataset's earlier activities follow its visibility (activity_labels); package_update
@@ -246,10 +276,16 @@ def package_delete(original_action, context, data_dict):
 
 @tk.chained_action
 def dataset_purge(original_action, context, data_dict):
+    """Also drops the dataset's DataStore tables and uploaded files (purge)."""
     pkg = ckan_model.Package.get(data_dict.get("id") or "")
     package_id = pkg.id if pkg is not None else None
+    if package_id:
+        tk.check_access("dataset_purge", context, data_dict)
+        resources = purge.resources_of(package_id)
+        purge.drop_tables(resources)
     result = original_action(context, data_dict)
     if package_id:
+        purge.remove_files(resources)
         activity_labels.relabel(package_id, labels=[])
         ckan_model.repo.commit()
     return result
@@ -268,6 +304,19 @@ def _relabelled_bulk():
 
 
 bulk_update_private, bulk_update_public, bulk_update_delete = (_relabelled_bulk() for _ in range(3))
+
+
+def _visible_activities():
+    """*_activity_list: without resource-view activities of datasets the user may not see."""
+    @tk.chained_action
+    @tk.side_effect_free
+    def action(original_action, context, data_dict):
+        return activity_labels.visible(context, original_action(context, data_dict))
+    return action
+
+
+(user_activity_list, package_activity_list, group_activity_list, organization_activity_list,
+ recently_changed_packages_activity_list, dashboard_activity_list) = (_visible_activities() for _ in range(6))
 
 
 # Free tags only where the user sees a dataset that has them: CKAN lists the tags of all
@@ -293,6 +342,7 @@ def _tag_name(tag) -> str:
 @tk.chained_action
 @tk.side_effect_free
 def tag_list(original_action, context, data_dict):
+    structure.check_tag_query(data_dict, lists=False)
     tags = original_action(context, data_dict)
     visible = _tags_filter(context, data_dict)
     return tags if visible is None else [tag for tag in tags if _tag_name(tag) in visible]
@@ -301,6 +351,7 @@ def tag_list(original_action, context, data_dict):
 @tk.chained_action
 @tk.side_effect_free
 def tag_search(original_action, context, data_dict):
+    structure.check_tag_query(data_dict)
     found = original_action(context, data_dict)
     visible = _tags_filter(context, data_dict)
     if visible is None:
@@ -312,6 +363,7 @@ def tag_search(original_action, context, data_dict):
 @tk.chained_action
 @tk.side_effect_free
 def tag_autocomplete(original_action, context, data_dict):
+    structure.check_tag_query(data_dict)
     names = original_action(context, data_dict)
     visible = _tags_filter(context, data_dict)
     return names if visible is None else [name for name in names if name in visible]
