@@ -8,6 +8,8 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.osnabrueck import model, urlcheck
 
+from conftest import fetch_allowed
+
 from .factories import OsnabrueckDataset
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
@@ -35,7 +37,9 @@ def server():
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    with fetch_allowed(url):
+        yield url
     httpd.shutdown()
 
 
