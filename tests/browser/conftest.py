@@ -40,18 +40,39 @@ def browser():
         chromium.close()
 
 
+class Tab:
+    """A browser context with axe-core loaded into every page, and the Content-Security-
+    Policy violations its pages report (a script of the portal that the policy blocks)."""
+
+    def __init__(self, browser, **options):
+        self.context = browser.new_context(**options)
+        # An init script comes through the DevTools protocol, so the pages' policy stays in
+        # force (a script tag added to the page would need 'unsafe-inline').
+        self.context.add_init_script(path=str(AXE))
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(20000)
+        self.csp_violations: list[str] = []
+        self.page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{self.page.url}: {message.text}")
+
+    def close(self) -> None:
+        self.context.close()
+        assert not self.csp_violations, "\n".join(self.csp_violations)
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
-    tab = context.new_page()
-    tab.set_default_timeout(20000)
-    yield tab
-    context.close()
+    tab = Tab(browser, viewport={"width": 1280, "height": 900}, locale="de-DE")
+    yield tab.page
+    tab.close()
 
 
 def axe_serious(tab) -> list[dict]:
-    """axe-core's serious and critical WCAG 2.1 A/AA violations on the current page."""
-    tab.add_script_tag(path=str(AXE))
+    """axe-core's serious and critical WCAG 2.1 A/AA violations on the current page (axe is
+    loaded into every page by the context's init script)."""
     result = tab.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [n["target"] for n in v["nodes"]][:5]}

@@ -5,7 +5,7 @@ from ckan.tests import factories, helpers
 from ckanext.osnabrueck.demo import loader
 
 from ckanext_osnabrueck.factories import EU, OsnabrueckDataset
-from .conftest import axe_serious, report, screenshot
+from .conftest import Tab, axe_serious, report, screenshot
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_datastore")
 PASSWORD = "Sehr-geheim-2026"
@@ -107,8 +107,8 @@ def test_keyboard_only_from_home_through_search_to_a_download(page, portal_url, 
 
 
 def test_phone_screen_has_no_horizontal_scrolling_and_a_menu(browser, portal_url, portal_data):
-    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
-    page = context.new_page()
+    tab = Tab(browser, viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    page = tab.page
     try:
         for name, path in (("home-mobile", "/"), ("dataset-mobile", "/dataset/radzaehlung")):
             page.goto(portal_url + path)
@@ -122,4 +122,4 @@ def test_phone_screen_has_no_horizontal_scrolling_and_a_menu(browser, portal_url
         toggler.click()
         page.locator("#main-navigation-toggle a[href='/daten-api']").wait_for(state="visible")
     finally:
-        context.close()
+        tab.close()

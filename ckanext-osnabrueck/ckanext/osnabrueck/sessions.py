@@ -27,7 +27,7 @@ import hmac
 import math
 import secrets
 
-from flask import current_app, make_response, request, session
+from flask import current_app, g, make_response, request, session
 from flask_wtf.csrf import CSRFError
 
 import ckan.plugins.toolkit as tk
@@ -104,7 +104,8 @@ def _on_logged_in(sender, user, **kwargs) -> None:
 
 
 def _on_logged_out(sender, user, **kwargs) -> None:
-    if isinstance(user, model.User):
+    # A "logout" authenticated by an API token ends no browser session: it revokes nothing.
+    if isinstance(user, model.User) and not g.get("login_via_auth_header"):
         revoke(user)
 
 

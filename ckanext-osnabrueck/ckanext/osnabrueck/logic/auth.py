@@ -6,7 +6,7 @@ import ckan.plugins.toolkit as tk
 from . import may, osnabrueck_registry
 
 __all__ = ["osnabrueck_quality_show", "osnabrueck_organization_quality", "harvest_object_show",
-           "harvest_object_list", "task_status_show"]
+           "harvest_object_list", "task_status_show", "harvest_source_patch", "harvest_job_abort"]
 
 
 def _allowed_if(action: str, context, data_dict) -> dict:
@@ -77,6 +77,33 @@ def task_status_show(next_auth, context, data_dict):
     if not context.get("user") or action is None or not may(action, context, {"id": task.entity_id}):
         return {"success": False, "msg": tk._("Not authorized to see this task status")}
     return next_auth(context, data_dict)
+
+
+@tk.chained_auth_function
+def harvest_source_patch(next_auth, context, data_dict):
+    """ckanext-harvest registers its actions and auth functions through one shared dict, so
+    the auth function of harvest_source_patch is the action itself (checking access would
+    patch). Whoever may update the source may patch it; next_auth is never called."""
+    return _allowed_if("harvest_source_update", context, data_dict)
+
+
+def _job_source_id(data_dict) -> str | None:
+    from ckanext.harvest.model import HarvestJob, HarvestSource
+
+    key = data_dict.get("source_id") or data_dict.get("id") or ""
+    source = HarvestSource.get(key)
+    job = None if source is not None else HarvestJob.get(key)
+    return source.id if source is not None else (job.source_id if job is not None else None)
+
+
+@tk.chained_auth_function
+def harvest_job_abort(next_auth, context, data_dict):
+    """Who may start a source's jobs may stop them; ckanext-harvest allows sysadmins only
+    (and answers anonymous users with a 500)."""
+    source_id = _job_source_id(data_dict)
+    if source_id and may("harvest_job_create", context, {"source_id": source_id}):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Not authorized to stop the jobs of this harvest source")}
 
 
 def osnabrueck_auth_functions() -> dict:
