@@ -3,7 +3,7 @@ test site (tests/served.py) and the production image (docker/entrypoint.sh).
 
 Threaded workers (gthread) instead of sync ones: a sync worker reads one request at a
 time, so a few clients that send their headers slowly held all three workers (four such
-sockets delayed every other request by 17 s; tests/security/test_slow_clients.py). Idle
+sockets delayed every other request by 17 s; tests/security/test_headers.py). Idle
 keep-alive connections wait in the worker's poller, not in a thread. In production nginx
 buffers whole requests in front of gunicorn and cuts slow clients off itself.
 """

@@ -113,6 +113,8 @@ migrate() {
   ckan db upgrade || die "ckan db upgrade failed"
   log "stored URLs that are not valid IRIs, percent-encoded (ckan osnabrueck repair-iris)"
   ckan osnabrueck repair-iris >/dev/null || die "ckan osnabrueck repair-iris failed"
+  log "default previews of resources that have none (ckan osnabrueck ensure-views)"
+  ckan osnabrueck ensure-views >/dev/null || die "ckan osnabrueck ensure-views failed"
   if [ -n "${POSTGRES_PASSWORD:-}" ]; then
     log "DataStore permissions (ckan datastore set-permissions | psql as ${POSTGRES_USER:-postgres})"
     # plus the read-only role's statement_timeout, a backstop behind the per-request one of

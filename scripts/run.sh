@@ -56,6 +56,8 @@ if [ "${OSN_SKIP_DEMO:-0}" != 1 ]; then
     || die "loading the demo ISO records failed"
   OSN_FROST_URL="$FROST_URL" "$CKAN" -c "$CKAN_INI" osnabrueck harvest-sources --run || die "the demo harvest failed"
 fi
+# Previews for resources saved before every save created them (idempotent).
+"$CKAN" -c "$CKAN_INI" osnabrueck ensure-views >/dev/null || warn "could not create the missing previews"
 "$CKAN" -c "$CKAN_INI" osnabrueck warm-catalog >/dev/null || warn "could not fill the catalogue's RDF cache"
 
 bash "$REPO/scripts/portal.sh" start

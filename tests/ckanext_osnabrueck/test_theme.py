@@ -138,6 +138,26 @@ def test_view_counts_appear_on_the_dataset_page_and_as_most_viewed(app, themed):
     assert "3 Aufrufe" in _page(app, "/dataset/baeume").select_one(".osn-usage").text
 
 
+def test_the_browsers_page_view_beacon_is_counted(app):
+    """What tracking.js posts on every page (form-encoded, like jQuery's $.ajax); the input
+    hardening once emptied the body before ckanext-tracking read it (a 500 on every page)."""
+    headers = {"User-Agent": "Mozilla/5.0", "Accept-Language": "de-DE"}
+    for kind, url in (("page", "/dataset/baeume"), ("resource", "https://example.org/b%C3%A4ume.csv?x=1&y=2")):
+        response = app.post("/_tracking", data={"url": url, "type": kind}, headers=headers)
+        assert response.status_code < 400, (kind, response.status_code)
+    rows = model.Session.query(TrackingRaw).order_by(TrackingRaw.access_timestamp).all()
+    assert [(row.tracking_type, row.url) for row in rows] == [
+        ("page", "/dataset/baeume"), ("resource", "https://example.org/b%C3%A4ume.csv?x=1&y=2")]
+
+
+@pytest.mark.parametrize("body", ["a", "url=/x", "type=page", "url=/x&type=evil", "=&&=", "url=%ZZ&type=page=x"])
+def test_a_malformed_beacon_is_a_400_and_counts_nothing(app, body):
+    response = app.post("/_tracking", data=body, headers={"User-Agent": "x",
+                                                          "Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 400
+    assert model.Session.query(TrackingRaw).count() == 0
+
+
 def test_scheduler_runs_due_tasks_and_survives_a_failing_one():
     calls = []
 

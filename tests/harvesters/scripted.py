@@ -10,6 +10,16 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+class Trickle(bytes):
+    """A body sent one byte at a time with a pause before each: a server that is slow but
+    never silent for long, so no read timeout ends it."""
+
+    def __new__(cls, size: int, pause: float):
+        body = super().__new__(cls, b"x" * size)
+        body.pause = pause
+        return body
+
+
 class Script:
     """Answers per path: a list of (status, body, delay) used in turn, the last one repeated.
     A request whose path has no route of its own takes the first route contained in it."""
@@ -20,6 +30,9 @@ class Script:
 
     def answer(self, path: str, *responses):
         self.routes[path] = list(responses)
+
+    def trickle(self, path: str, chunks: int, pause: float):
+        self.answer(path, (200, Trickle(chunks, pause), 0))
 
     def next(self, path: str):
         if path not in self.routes:
@@ -47,8 +60,12 @@ def serve(script: Script):
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             try:
-                self.wfile.write(payload)
-            except BrokenPipeError:
+                for part in ([payload[i:i + 1] for i in range(len(payload))] if isinstance(body, Trickle)
+                             else [payload]):
+                    time.sleep(getattr(body, "pause", 0))
+                    self.wfile.write(part)
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
                 pass
 
         def log_message(self, *args):

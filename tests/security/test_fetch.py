@@ -10,11 +10,11 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
-from requests_hardened.ip_filter import InvalidIPAddress, get_ip_address
 
 from ckan.lib import jobs
 from ckan.tests import factories, helpers
@@ -69,11 +69,18 @@ def aim(request, canary):
 
 # --- the guard ----------------------------------------------------------------------------
 
+@pytest.mark.usefixtures("with_plugins")
 @pytest.mark.parametrize("address", INTERNAL)
-def test_every_internal_range_is_refused(address):
-    # Literal addresses resolve locally: no packet leaves for the private ranges.
-    with pytest.raises(InvalidIPAddress):
-        get_ip_address(address, 80, allow_loopback=False)
+def test_every_internal_range_is_refused(address, monkeypatch):
+    """Through the portal's own session: literal addresses resolve locally, and a refused
+    address never reaches a socket (connecting would fail the test)."""
+    def no_connection(*args, **kwargs):
+        raise AssertionError(f"connected to {address}")
+
+    monkeypatch.setattr(socket.socket, "connect", no_connection)
+    host = f"[{address}]" if ":" in address else address
+    with pytest.raises(fetch.Blocked):
+        fetch.session().get(f"http://{host}:80/", timeout=5)
 
 
 @pytest.mark.usefixtures("with_plugins")
@@ -124,6 +131,18 @@ def test_size_and_time_are_capped(scripted_server):
     assert len(fetch.session(max_bytes=5000).get(scripted_server.url + "/big", timeout=5).content) == 5000
 
 
+@pytest.mark.usefixtures("with_plugins")
+def test_a_slow_answer_is_cut_off(scripted_server):
+    """A server that trickles its body never ends the read timeout of each chunk: the
+    deadline for the whole body does."""
+    scripted_server.trickle("/slow", chunks=20, pause=0.2)
+    started = time.monotonic()
+    with pytest.raises(requests.Timeout):
+        fetch.session(deadline=1).get(scripted_server.url + "/slow", timeout=5)
+    assert time.monotonic() - started < 3
+    assert fetch.session(deadline=10).get(scripted_server.url + "/slow", timeout=5).content == b"x" * 20
+
+
 # --- the fetchers -------------------------------------------------------------------------
 
 def _private_dataset_with_url(world, url: str, fmt: str = "CSV") -> dict:
@@ -156,7 +175,21 @@ def test_the_proxy_hides_private_resources_and_serves_safely(app, world, scripte
     assert response.headers["Content-Disposition"] == "attachment"
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_datastore")
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.ckan_config("ckan.resource_proxy.timeout", "1")
+def test_the_proxy_cuts_off_a_server_that_trickles(app, world, scripted_server):
+    """The proxy streams to the browser: a public server sending a byte now and then must
+    not hold a web worker's thread beyond the deadline (6 × the proxy timeout)."""
+    scripted_server.trickle("/langsam.csv", chunks=100, pause=0.1)
+    dataset = OsnabrueckDataset(owner_org=world.org_a["id"], resources=[
+        {"name": "Langsam", "url": scripted_server.url + "/langsam.csv", "format": "CSV"}])
+    started = time.monotonic()
+    response = app.get(f"/dataset/{dataset['id']}/resource/{dataset['resources'][0]['id']}/proxy")
+    assert time.monotonic() - started < 8
+    assert 0 < len(response.body) < 100
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_datastore", "clean_redis")
 def test_xloader_does_not_load_internal_addresses(world, aim, canary, ckan_config, monkeypatch):
     monkeypatch.setitem(ckan_config, "ckanext.xloader.api_token", factories.SysadminWithToken()["token"])
     with pytest.raises(fetch.Blocked):
@@ -209,10 +242,34 @@ def test_url_checks_say_nothing_about_internal_addresses(aim, canary):
     assert canary.hits == {}
 
 
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_the_quality_report_is_no_port_scanner(app, world, canary):
+    """What an editor reads back through osnabrueck_quality_show about an internal URL: it
+    was not checked, and nothing of the answer (status, server text) behind it."""
+    url = canary.url + "/solr/admin/info/system"
+    dataset = _private_dataset_with_url(world, url)
+    urlcheck.check_dataset_urls(dataset["id"])
+    status, body = api(app, "osnabrueck_quality_show", world.headers("editor_a"), id=dataset["id"])
+    assert status == 200, body
+    check = body["result"]["url_checks"][url]
+    assert (check["ok"], check["status"], check["error"]) == (False, None, "blocked: not a public http(s) address")
+    assert canary.hits == {}
+
+
+HARVESTERS = {  # source type → config beyond the shared keys
+    "osnabrueck_sensorthings": {},
+    "osnabrueck_ogc": {"services": ["WMS", "WFS"]},
+    "osnabrueck_arcgis": {},
+    "osnabrueck_csw": {},
+}
+
+
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-def test_harvesters_do_not_read_internal_addresses(aim, canary):
-    source = harvest_source("intern", aim, "osnabrueck_sensorthings", ("swo-netz", "SWO Netz GmbH"),
-                            {"owner_org": "swo-netz", "retries": 0, "timeout": 5, "contact_email": "a@b.de"})
+@pytest.mark.parametrize("source_type", HARVESTERS)
+def test_harvesters_do_not_read_internal_addresses(aim, canary, source_type):
+    source = harvest_source(f"intern-{source_type[11:]}", aim, source_type, ("swo-netz", "SWO Netz GmbH"),
+                            {"owner_org": "swo-netz", "retries": 0, "timeout": 5, "contact_email": "a@b.de",
+                             **HARVESTERS[source_type]})
     job, report = run(source)
     assert "internen Netz" in gather_errors(report), report
     assert job["stats"].get("added", 0) == 0

@@ -105,6 +105,8 @@ POST_FORMS = {
     "util.internal_redirect": "/util/redirect",
     "api.action": "/api/3/action/package_patch",
 }
+# POST endpoints without CSRF protection, and why.
+CSRF_EXEMPT = {"osnabrueck.tracking_beacon": "/_tracking"}  # page-view counter: nobody's data
 # What a forged form would send: enough for most views to act if the token were not checked.
 FORGED = {"title": "Gekapert", "name": "gekapert", "description": "Gekapert", "save": "", "delete": "yes",
           "confirm": "yes", "username": "", "role": "admin", "status": "true", "url": "/dataset/",
@@ -121,8 +123,9 @@ def _post_endpoints(app) -> set[str]:
 def test_every_post_endpoint_is_known(app):
     """A new form (of an extension, a plugin update or our views) must join the CSRF test."""
     endpoints = _post_endpoints(app)
-    assert endpoints - set(POST_FORMS) == set(), "POST endpoints without a CSRF test"
-    assert set(POST_FORMS) - endpoints == set(), "POST_FORMS lists endpoints that are gone"
+    known = set(POST_FORMS) | set(CSRF_EXEMPT)
+    assert endpoints - known == set(), "POST endpoints without a CSRF test"
+    assert known - endpoints == set(), "POST_FORMS or CSRF_EXEMPT list endpoints that are gone"
 
 
 def db_state() -> dict[str, str]:
@@ -189,6 +192,20 @@ def test_forms_refuse_posts_without_csrf_token(app, forms_world):
                         follow_redirects=False)
     assert response.status_code == 302
     assert model.Package.get(forms_world["values"]["dataset"]).state == "deleted"
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.ckan_config("WTF_CSRF_ENABLED", "true")
+def test_the_exempt_beacon_counts_a_logged_in_view_and_exempts_nothing_else(app):
+    """tracking.js sends no CSRF token: a logged-in visitor's view is counted too, and the
+    exemption of the beacon does not spread to the forms of the same session."""
+    log_in(app, factories.Sysadmin())
+    response = app.post(CSRF_EXEMPT["osnabrueck.tracking_beacon"], data={"url": "/dataset/x", "type": "page"},
+                        follow_redirects=False)
+    assert response.status_code == 204
+    assert model.Session.execute(sa.text("SELECT count(*) FROM tracking_raw")).scalar() == 1
+    response = app.post("/dataset/new", data=FORGED, follow_redirects=False)
+    assert response.status_code == 400 and "CSRF" in response.body
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")

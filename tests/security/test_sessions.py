@@ -92,18 +92,38 @@ def test_logout_revokes_the_session_and_the_remember_cookie(app, user):
     assert client.get("/dashboard/datasets", follow_redirects=False).status_code in (302, 403)
 
 
-def test_each_login_rotates_the_remember_token_and_revokes_the_old_one(app, user):
-    first = cookie_value(log_in_form(app.test_client(), user["name"]), REMEMBER)
-    second_login = log_in_form(app.test_client(), user["name"])
-    second = cookie_value(second_login, REMEMBER)
-    assert first != second
-    assert logged_in_as(app, remember_token=first) == ""
-    assert logged_in_as(app, remember_token=second) == user["display_name"]
+def test_each_login_gets_its_own_token_and_logout_ends_only_that_one(app, user):
+    """A steward on a desktop and a phone: the second login leaves the first working; the
+    phone's logout revokes the phone's cookies, not the desktop's."""
+    desktop = cookie_value(log_in_form(app.test_client(), user["name"]), REMEMBER)
+    phone_client = app.test_client()
+    phone = cookie_value(log_in_form(phone_client, user["name"]), REMEMBER)
+    assert desktop != phone
+    assert logged_in_as(app, remember_token=desktop) == logged_in_as(app, remember_token=phone) == user["display_name"]
+    phone_client.get("/user/_logout")
+    assert logged_in_as(app, remember_token=phone) == ""
+    assert logged_in_as(app, remember_token=desktop) == user["display_name"]
+
+
+def test_only_the_newest_logins_are_kept(app, user):
+    tokens = [cookie_value(log_in_form(app.test_client(), user["name"]), REMEMBER)
+              for _ in range(sessions.MAX_SESSIONS + 1)]
+    assert logged_in_as(app, remember_token=tokens[0]) == ""
+    assert logged_in_as(app, remember_token=tokens[1]) == user["display_name"]
+
+
+def test_no_login_outlives_the_remember_duration(app, user, monkeypatch):
+    remember = cookie_value(log_in_form(app.test_client(), user["name"]), REMEMBER)
+    later = time.time() + app.flask_app.config["REMEMBER_COOKIE_DURATION"] + 60
+    monkeypatch.setattr(sessions.time, "time", lambda: later)
+    assert logged_in_as(app, remember_token=remember) == ""
 
 
 def test_a_refused_remember_cookie_is_deleted(app, user):
     remember = cookie_value(log_in_form(app.test_client(), user["name"]), REMEMBER)
-    log_in_form(app.test_client(), user["name"])  # revokes the first
+    log_in_form(app.test_client(), user["name"])
+    for _ in range(sessions.MAX_SESSIONS):  # later logins push the first one out
+        log_in_form(app.test_client(), user["name"])
     client = app.test_client()
     client.set_cookie(REMEMBER, remember, domain="test.ckan.net")
     deleted = set_cookies(client.get("/about", follow_redirects=False))[REMEMBER]

@@ -465,3 +465,11 @@ def test_production_ini_renders_from_the_environment(tmp_path):
     target.write_text(text[:text.index("[loggers]")])
     loaded = CKANConfigLoader(str(target)).get_config()
     assert loaded["ckan.plugins"].split() == _plugins(text)
+    # Production fetches no internal address at all (issue #16, F1): the development
+    # allowlist of the local services is neither set nor defaulted there.
+    assert "ckanext.osnabrueck.fetch_allowlist" not in loaded
+    from ckan.config.declaration import Declaration, Key
+
+    declaration = Declaration()
+    declaration.load_plugin("osnabrueck")
+    assert not declaration[Key.from_string("ckanext.osnabrueck.fetch_allowlist")].default

@@ -54,6 +54,14 @@ def validate_all():
     click.secho("Alle Datensätze entsprechen dem Schema.", fg="green")
 
 
+@osnabrueck.command("ensure-views")
+def ensure_views():
+    """Give every resource without a preview its default views (map, table, chart, image)."""
+    from ckanext.osnabrueck.previews import ensure_all
+
+    click.secho(f"{ensure_all()} Vorschauen angelegt.", fg="green")
+
+
 @osnabrueck.command("repair-iris")
 @click.option("--dry-run", is_flag=True, help="Only list what would be repaired.")
 def repair_iris(dry_run):

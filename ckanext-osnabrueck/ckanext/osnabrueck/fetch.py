@@ -109,14 +109,25 @@ def read_capped(response: requests.Response, max_bytes: int, deadline: float) ->
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise TooLarge(f"{declared} bytes announced, {max_bytes} allowed")
-    end, body = time.monotonic() + deadline, bytearray()
-    for chunk in response.iter_content(CHUNK):
-        body += chunk
+    body = bytearray()
+    for piece in pieces(response, deadline):
+        body += piece
         if len(body) > max_bytes:
             raise TooLarge(f"more than {max_bytes} bytes")
+    return bytes(body)
+
+
+def pieces(response: requests.Response, deadline: float):
+    """The body of a streamed response in pieces as they arrive; Timeout once ``deadline``
+    seconds have passed. (``iter_content`` waits for a whole chunk, so a server trickling a
+    few bytes at a time was never cut off.)"""
+    end = time.monotonic() + deadline
+    read1 = getattr(response.raw, "read1", None)
+    arriving = iter(lambda: read1(CHUNK, decode_content=True), b"") if read1 else response.iter_content(CHUNK)
+    for piece in arriving:
+        yield piece
         if time.monotonic() > end:
             raise requests.Timeout(f"the answer took longer than {deadline:g} s")
-    return bytes(body)
 
 
 def cap_mb(guarded: requests.Session) -> int:

@@ -4,13 +4,13 @@
   permissions policy, the same locally and in production (nginx adds only HSTS there).
   Scripts run from the portal's origin, or inline with the request's nonce
   (``osnabrueck_csp_nonce()`` in templates). The only exception are the steward forms of
-  CKAN core whose buttons carry inline ``onclick``/``onchange`` handlers (resource, image
+  CKAN core whose buttons carry inline ``onclick``/``onchange`` handlers (resource
   and API-token forms, ``INLINE_HANDLER_PAGES``): CSP cannot allow an inline handler by
   nonce, so those pages, behind a login, keep ``'unsafe-inline'`` for scripts.
 * Uploaded files: served as attachments, except raster images and the formats the
   portal's previews read itself, with ``nosniff`` and ``Content-Security-Policy: sandbox``:
   an editor's HTML or SVG upload does not run script on the portal's origin (it did,
-  with the rights of whoever opened the link; tests/security/test_uploads.py).
+  with the rights of whoever opened the link; tests/security/test_headers.py).
 * Links: "download" of a linked resource whose URL is no http(s)/ftp address (``javascript:``,
   ``data:``) answers 400 instead of redirecting there (a 500 before).
 """
@@ -27,9 +27,10 @@ import ckan.plugins.toolkit as tk
 
 from . import fetch
 
-INLINE_HANDLER_PAGES = (".new_resource", "_resource.new", "_resource.edit", ".resources", "organization.new",
-                        "organization.edit", "group.new", "group.edit", "user.edit", "user.api_tokens",
-                        "user.register")
+# CKAN 2.12's templates with inline handlers: the resource upload field and the API-token
+# list (tests/browser/test_csp.py). Image uploads of organisations, groups and users use a
+# JavaScript module and keep the nonce-only policy.
+INLINE_HANDLER_PAGES = (".new_resource", "_resource.new", "_resource.edit", ".resources", "user.api_tokens")
 INLINE_FORMATS = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/geo+json",
                   "application/json", "text/csv", "text/plain"}
 LINK_SCHEMES = ("http", "https", "ftp")

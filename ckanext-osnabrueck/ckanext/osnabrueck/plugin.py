@@ -4,8 +4,8 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from .helpers import osnabrueck_lang
-from . import (activity_labels, chart_view, datastore_sql, headers, outage, proxy, rdf_cache, search_index,
-               security, tables, themes, urlcheck, xloader_fetch)
+from . import (activity_labels, chart_view, datastore_sql, headers, outage, previews, proxy, rdf_cache,
+               search_index, security, tables, themes, urlcheck, xloader_fetch)
 from . import sessions
 from .logic import action, auth
 
@@ -53,13 +53,15 @@ class OsnabrueckPlugin(p.SingletonPlugin, DefaultTranslation):
         headers.install(app)
         return security.install(app)
 
-    # IPackageController: EU themes decide the theme groups; URL checks, the catalogue's
-    # RDF cache and the loading of tables into the DataStore run in the background
+    # IPackageController: EU themes decide the theme groups; every resource gets a preview;
+    # URL checks, the catalogue's RDF cache and the loading of tables into the DataStore run
+    # in the background
     def after_dataset_create(self, context, pkg_dict):
         self.after_dataset_update(context, pkg_dict)
 
     def after_dataset_update(self, context, pkg_dict):
         themes.sync_groups(pkg_dict)
+        previews.ensure(pkg_dict)
         urlcheck.enqueue(pkg_dict["id"])
         rdf_cache.enqueue_warm(pkg_dict["id"])
         tables.queue(pkg_dict)

@@ -61,21 +61,24 @@ def view(id: str, resource_id: str):  # noqa: A002 - the route's parameter name
         return _text(504, tk._("The preview could not load the data: the server did not answer in time."))
     except requests.RequestException:
         return _text(502, tk._("The preview could not load the data: the server cannot be reached."))
-    return Response(stream_with_context(_capped(upstream, max_bytes)), status=200,
+    return Response(stream_with_context(_capped(upstream, max_bytes, guarded.deadline)), status=200,
                     mimetype=upstream.headers.get("Content-Type") or "application/octet-stream",
                     headers=SAFE_HEADERS)
 
 
-def _capped(upstream: requests.Response, max_bytes: int):
-    """The body in chunks, cut off at the cap (the status is sent already; a cut-off body
-    fails to parse in the preview instead of filling the worker's memory)."""
+def _capped(upstream: requests.Response, max_bytes: int, deadline: float):
+    """The body in pieces, cut off at the cap and at the fetch deadline (the status is sent
+    already; a cut-off body fails to parse in the preview instead of filling the worker's
+    memory or holding its thread for a server that trickles)."""
     sent = 0
     try:
-        for chunk in upstream.iter_content(fetch.CHUNK):
-            sent += len(chunk)
+        for piece in fetch.pieces(upstream, deadline):
+            sent += len(piece)
             if sent > max_bytes:
                 return
-            yield chunk
+            yield piece
+    except requests.Timeout:
+        return
     finally:
         upstream.close()
 

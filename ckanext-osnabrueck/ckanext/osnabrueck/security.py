@@ -15,15 +15,22 @@
   so does an RDF format ckanext-dcat does not know (/catalog.foo).
 * Action API: parameters of the wrong kind in any action (a negative limit, "maybe" as a
   flag, a list as username) get a 400 (logic/structure.py); they were 500s.
+* Bodies stay readable: middleware that reads the raw body after the views (CKAN's
+  tracking reads ``wsgi.input`` of ``POST /_tracking``) found the stream emptied by the
+  form parsing here, and answered every page view's beacon with a 500. Form and JSON
+  bodies are cached and put back; a beacon is rewritten to the two fields the tracking
+  reads (its own parser failed on any other shape), or refused with a 400.
 * Every request: Flask's MAX_CONTENT_LENGTH, unless configured, is the largest upload
   CKAN accepts (``ckan.max_resource_size``, ``ckan.max_image_size``) plus 1 MB of form.
 """
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
 from functools import partial
+from urllib.parse import parse_qs, quote, urlencode
 
 from flask import Flask, g, has_request_context, request
 from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge, default_exceptions
@@ -64,9 +71,11 @@ def install(app):
     csrf = app.extensions.get("csrf")
     if csrf is not None and not isinstance(csrf._exempt_views, RequestExemptions):
         csrf._exempt_views = RequestExemptions(csrf._exempt_views)
+        csrf.exempt("ckanext.osnabrueck.views.tracking_beacon")  # counts views, nobody's data
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = upload_limit()
     app.before_request(check_api_body)
+    app.before_request(keep_body_readable)
     app.before_request(check_text)
     app.before_request(no_group_bulk_page)
     app.before_request(check_api_params)
@@ -100,6 +109,28 @@ def check_api_body():
             raise BadRequest(tk._("The JSON of the request is nested too deeply.")) from None
         if isinstance(data, dict) and not isinstance(data.get("id", ""), (str, type(None))):
             raise BadRequest(tk._('The parameter "id" must be a text.'))
+
+
+def keep_body_readable():
+    if request.method not in BODY_METHODS or request.mimetype == "multipart/form-data":
+        return  # uploads are streamed to the file store, and no middleware rereads them
+    body = request.get_data(cache=True)  # request.form and get_json() parse the cache
+    if request.path == "/_tracking":
+        body = _tracking_beacon(body)
+        request.environ.setdefault("HTTP_USER_AGENT", "")  # the tracking's key reads it unchecked
+    request.environ["wsgi.input"] = io.BytesIO(body)
+
+
+def _tracking_beacon(body: bytes) -> bytes:
+    """The page-view beacon in the only shape ckanext-tracking parses: ``url=…&type=…``."""
+    fields = parse_qs(body.decode("utf-8", "replace"))
+    url, kind = fields.get("url", [""])[0], fields.get("type", [""])[0]
+    if not url or kind not in ("page", "resource"):
+        # ckanext-tracking's after_request hook counts (and fails on) every POST whose
+        # PATH_INFO is /_tracking, refused ones included: a refused beacon is hidden from it.
+        request.environ["PATH_INFO"] = "/_tracking/refused"
+        raise BadRequest(tk._("A page view needs a url and a type (page or resource)."))
+    return urlencode({"url": url, "type": kind}, quote_via=quote).encode()  # tracking unquotes, no "+"
 
 
 def _unstorable(value) -> bool:

@@ -10,9 +10,12 @@ browser, a copy kept working, and every login issued the same remember token.
   ``<user id>.<token>`` into the session as Flask-Login's user id, so the remember cookie
   (which Flask-Login derives from it) is new on every login. ``identify_user`` (CKAN's
   IAuthenticator hook of its user loader) accepts a session or remember cookie only while
-  its token is the user's current one; logout and the next login replace it, which
-  revokes both cookies everywhere. A plain user id (a cookie from before this module) is
-  refused. Consequence: one login per account at a time.
+  its token is stored; logout removes the token of that browser, which revokes both its
+  cookies everywhere. A plain user id (a cookie from before this module) is refused.
+* Several devices: a steward may be logged in on a desktop and a phone at once (a second
+  login must not throw away a half-filled form on the first). Each login adds a token; at
+  most ``MAX_SESSIONS`` are kept (the oldest goes first), and none outlives
+  ``REMEMBER_COOKIE_DURATION``, whatever the browser keeps.
 * CSRF: CKAN exempts every request without a logged-in user from Flask-WTF's check (see
   security.py), the login form included; ``guard_login`` checks the token itself.
 * Throttling: failed logins are counted in Redis per account and per client address for a
@@ -22,10 +25,12 @@ browser, a copy kept working, and every login issued the same remember token.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import math
 import secrets
+import time
 
 from flask import current_app, g, make_response, request, session
 from flask_wtf.csrf import CSRFError
@@ -34,7 +39,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.redis import connect_to_redis
 
-EXTRAS_KEY = "osnabrueck_session"  # in User.plugin_extras: SHA-256 of the current token
+EXTRAS_KEY = "osnabrueck_session"  # in User.plugin_extras: {SHA-256 of a token: issued (epoch s)}
+MAX_SESSIONS = 5
 SEPARATOR = "."  # not allowed in user names, so CKAN's User.get never resolves "<id>.<token>"
 FAILURES = "osnabrueck:login-failures"
 MAX_REMEMBER_DIGITS = 12  # CKAN's login view turns "remember" into milliseconds; more overflows
@@ -46,20 +52,42 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue(user: model.User) -> str:
-    """A new session token for the user, replacing (revoking) the previous one; returns the
-    session's user id ``<user id>.<token>``."""
-    token = secrets.token_urlsafe(32)
-    user.plugin_extras = {**(user.plugin_extras or {}), EXTRAS_KEY: _digest(token)}
+def _tokens(user: model.User) -> dict[str, float]:
+    """The user's live tokens (digest → time issued), expired ones left out."""
+    stored = (user.plugin_extras or {}).get(EXTRAS_KEY)
+    if not isinstance(stored, dict):
+        return {}  # none, or the single token of an older version: logged in again
+    oldest = time.time() - _lifetime()
+    return {digest: issued for digest, issued in stored.items() if issued >= oldest}
+
+
+def _lifetime() -> float:
+    """Seconds a login lasts at most: the remember cookie's duration (Flask-Login: a year)."""
+    duration = current_app.config.get("REMEMBER_COOKIE_DURATION") or dt.timedelta(days=365)
+    return duration.total_seconds() if isinstance(duration, dt.timedelta) else float(duration)
+
+
+def _store(user: model.User, tokens: dict[str, float]) -> None:
+    extras = {key: value for key, value in (user.plugin_extras or {}).items() if key != EXTRAS_KEY}
+    user.plugin_extras = {**extras, EXTRAS_KEY: tokens} if tokens else extras
     model.Session.commit()
+
+
+def issue(user: model.User) -> str:
+    """A new session token for the user, beside the ones of other devices (the oldest beyond
+    ``MAX_SESSIONS`` are revoked); returns the session's user id ``<user id>.<token>``."""
+    token = secrets.token_urlsafe(32)
+    tokens = {**_tokens(user), _digest(token): time.time()}
+    _store(user, dict(sorted(tokens.items(), key=lambda item: item[1])[-MAX_SESSIONS:]))
     return f"{user.id}{SEPARATOR}{token}"
 
 
-def revoke(user: model.User) -> None:
-    extras = dict(user.plugin_extras or {})
-    if extras.pop(EXTRAS_KEY, None) is not None:
-        user.plugin_extras = extras
-        model.Session.commit()
+def revoke(user: model.User, token: str | None = None) -> None:
+    """Revoke one session token, or (None) every one of the user's."""
+    tokens = _tokens(user)
+    remaining = {digest: issued for digest, issued in tokens.items() if token and digest != _digest(token)}
+    if remaining != (user.plugin_extras or {}).get(EXTRAS_KEY):
+        _store(user, remaining)
 
 
 def _session_user(session_id: str) -> model.User | None:
@@ -67,8 +95,11 @@ def _session_user(session_id: str) -> model.User | None:
     if not separator or not token:
         return None
     user = model.User.get(user_id)
-    stored = (user.plugin_extras or {}).get(EXTRAS_KEY) if user else None
-    return user if stored and hmac.compare_digest(stored, _digest(token)) else None
+    digest = _digest(token)
+    if user is None or not any(hmac.compare_digest(digest, stored) for stored in _tokens(user)):
+        return None
+    g.osnabrueck_session_token = token  # the one a logout in this request revokes
+    return user
 
 
 def _forget() -> None:
@@ -105,8 +136,9 @@ def _on_logged_in(sender, user, **kwargs) -> None:
 
 def _on_logged_out(sender, user, **kwargs) -> None:
     # A "logout" authenticated by an API token ends no browser session: it revokes nothing.
-    if isinstance(user, model.User) and not g.get("login_via_auth_header"):
-        revoke(user)
+    token = g.get("osnabrueck_session_token")
+    if isinstance(user, model.User) and token and not g.get("login_via_auth_header"):
+        revoke(user, token)
 
 
 # --- the login form: CSRF and throttling --------------------------------------------------------

@@ -40,6 +40,14 @@ def api_help():
     return tk.render("osnabrueck/api_help.html", {"examples": tk.h.osnabrueck_api_examples()})
 
 
+def tracking_beacon():
+    """POST /_tracking, the page-view beacon of every page: ckanext-tracking counts it in an
+    after_request hook but has no route, so the browser got a 404/405 for every page
+    (security.keep_body_readable keeps its body readable; CSRF-exempt in security.install,
+    as tracking.js sends no token and a forged beacon changes no one's data)."""
+    return "", 204
+
+
 def _static_page(name: str, title: str):
     def view():
         return tk.render(f"osnabrueck/pages/{name}.html", {"page_title": tk._(title)})
@@ -49,5 +57,6 @@ def _static_page(name: str, title: str):
 
 osnabrueck.add_url_rule("/organization/quality/<id>", view_func=organization_quality)
 osnabrueck.add_url_rule("/daten-api", view_func=api_help, endpoint="api_help")
+osnabrueck.add_url_rule("/_tracking", view_func=tracking_beacon, methods=["POST"])
 for _name, _title in STATIC_PAGES:
     osnabrueck.add_url_rule(f"/{_name}", view_func=_static_page(_name, _title), endpoint=_name)
