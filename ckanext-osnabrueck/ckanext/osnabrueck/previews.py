@@ -10,6 +10,8 @@ the rest as they are. ``ensure_all`` does the same for the datasets saved before
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib import datapreview
@@ -17,23 +19,23 @@ from ckan.lib.dictization import model_dictize
 
 from .logic import site_context
 
-def _resources_without_views(dataset_id: str) -> set[str]:
-    resources = model.Session.query(model.Resource.id).filter(
-        model.Resource.package_id == dataset_id, model.Resource.state == "active")
-    with_views = model.Session.query(model.ResourceView.resource_id).filter(
-        model.ResourceView.resource_id.in_(resources.scalar_subquery()))
-    return {row[0] for row in resources} - {row[0] for row in with_views}
+
+def _without_views():
+    """Active resources that have no view at all."""
+    return model.Session.query(model.Resource).filter(
+        model.Resource.state == "active",
+        ~sa.exists().where(model.ResourceView.resource_id == model.Resource.id))
 
 
 def ensure(dataset: dict) -> int:
     """Create the default views of the dataset's resources that have none; returns how many.
     Runs inside the save's transaction (after_dataset_update), so nothing here commits."""
-    missing = _resources_without_views(dataset["id"])
+    missing = _without_views().filter(model.Resource.package_id == dataset["id"]).all()
     if not missing:
         return 0
     context = site_context(model=model, session=model.Session, defer_commit=True)
     created = 0
-    for resource in model.Session.query(model.Resource).filter(model.Resource.id.in_(missing)):
+    for resource in missing:
         resource_dict = model_dictize.resource_dictize(resource, context)
         # The table and chart views follow once xloader has loaded the table.
         created += len(datapreview.add_views_to_resource(context, resource_dict, dataset))
@@ -44,11 +46,11 @@ def ensure(dataset: dict) -> int:
 def ensure_all() -> int:
     """Default views for every active dataset's resources that have none (a one-off repair,
     run by ``make run``); returns how many were created."""
+    ids = [row[0] for row in _without_views().join(model.Package, model.Package.id == model.Resource.package_id)
+           .filter(model.Package.state == "active", model.Package.type == "dataset")
+           .with_entities(model.Resource.package_id).distinct()]
     created = 0
-    ids = [row[0] for row in model.Session.query(model.Package.id).filter(model.Package.state == "active")
-           .filter(model.Package.type == "dataset")]
     for dataset_id in ids:
-        dataset = tk.get_action("package_show")(site_context(), {"id": dataset_id})
-        created += ensure(dataset)
+        created += ensure(tk.get_action("package_show")(site_context(), {"id": dataset_id}))
         model.Session.commit()
     return created
