@@ -68,6 +68,8 @@ def settings(secret: dict) -> dict:
         "redis_port": os.environ.get("OSN_REDIS_PORT", "6379"),
         "solr_port": os.environ.get("OSN_SOLR_PORT", "8983"),
         "ckan_port": os.environ.get("OSN_CKAN_PORT", "5000"),
+        # The base map's tiles; OSN_MAP_TILES= (empty) for an offline machine: no base map.
+        "map_tiles": os.environ.get("OSN_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
         "fetch_allowlist": " ".join(f"127.0.0.1:{os.environ.get(env, port)}" for env, port in LOCAL_SERVICES.items()),
     }
 

@@ -29,7 +29,12 @@ class Handler(BaseHTTPRequestHandler):
     config_file = ""
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self):
+    def do_HEAD(self):
+        # Link checkers (data.europa.eu's, CKAN's resource proxy) ask with HEAD only.
+        self.do_GET(head=True)
+
+    def do_GET(self, head: bool = False):
+        self.head = head
         url = urlsplit(self.path)
         if url.path not in ("/ows", "/ows/"):
             return self._reply(404, [("Content-Type", "text/plain")], b"not found: use /ows\n")
@@ -61,7 +66,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if not getattr(self, "head", False):
+            self.wfile.write(body)
 
     def log_message(self, format, *args):
         sys.stderr.write("%s %s\n" % (self.log_date_time_string(), format % args))

@@ -29,7 +29,10 @@ PY
 }
 admin_password=$(secret admin_password)
 steward_password=$(secret steward_password)
-if ! "$CKAN" -c "$CKAN_INI" user list 2>/dev/null | grep -qE "^name=admin( |$)"; then
+# Read the whole list first: grep -q stops reading at the first match, and under pipefail
+# the SIGPIPE of the writer would fail the test.
+users=$("$CKAN" -c "$CKAN_INI" user list 2>/dev/null || true)
+if ! grep -qE "^name=admin( |$)" <<<"$users"; then
   say "creating the sysadmin 'admin'"
   "$CKAN" -c "$CKAN_INI" user add admin email=opendata@osnabrueck.de password="$admin_password" \
     fullname="Portal-Administration" >/dev/null || die "could not create the sysadmin"

@@ -149,7 +149,11 @@ def harvest_sources(run):
             source = runner.ensure_source(definition)
             click.echo(f"Harvest-Quelle {source['name']}: {source['url']}")
             if run:
-                job = runner.run_now(source["id"])
+                try:
+                    job = runner.run_now(source["id"])
+                except runner.JobRunning as running:
+                    click.secho(f"  {running}", fg="yellow")
+                    continue
                 stats = job.get("stats", {})
                 errors = len(job.get("gather_error_summary") or []) + stats.get("errored", 0)
                 click.secho(f"  Harvest-Lauf {job['status']}: {stats.get('added', 0)} neu, "

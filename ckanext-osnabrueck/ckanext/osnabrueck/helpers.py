@@ -9,13 +9,16 @@ import ckan.plugins.toolkit as tk
 from markupsafe import Markup
 
 from . import headers, vocabularies
+from .maps import get_common_map_config, get_common_map_config_geojson, get_common_map_config_geoviews
 
 __all__ = ["osnabrueck_contributor_id", "osnabrueck_political_geocoding_uri", "osnabrueck_license_uri", "osnabrueck_vocabulary_choices",
            "osnabrueck_vocabulary_label", "osnabrueck_lang", "osnabrueck_quality", "osnabrueck_selected",
            "osnabrueck_sensor_window", "osnabrueck_default_extent",
            "osnabrueck_catalog_bbox_param", "osnabrueck_home", "osnabrueck_api_examples",
            "osnabrueck_static_pages", "osnabrueck_api_snippet", "osnabrueck_extent_text",
-           "osnabrueck_csp_nonce", "osnabrueck_inert_scripts"]
+           "osnabrueck_csp_nonce", "osnabrueck_inert_scripts",
+           # chained: the portal's base map for ckanext-spatial's and ckanext-geoview's maps
+           "get_common_map_config", "get_common_map_config_geojson", "get_common_map_config_geoviews"]
 
 
 def osnabrueck_lang() -> str:

@@ -16,6 +16,7 @@ import yaml
 
 import ckan.plugins.toolkit as tk
 from ckanext.harvest import queue
+from ckanext.harvest.logic import HarvestJobExists
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
 from ckanext.osnabrueck.logic import site_context
 
@@ -51,9 +52,13 @@ def _repair(source_id: str, data: dict) -> None:
 
 
 def run_now(source_id: str) -> dict:
-    """Run one harvest job of the source synchronously; returns the finished job's dict."""
-    job_dict = tk.get_action("harvest_job_create")(site_context(), {"source_id": source_id, "run": False})
-    job = HarvestJob.get(job_dict["id"])
+    """Run one harvest job of the source synchronously; returns the finished job's dict.
+
+    Raises ``JobRunning`` while another job of the source is still under way."""
+    # Jobs whose objects are all done stay "Running" until harvest_jobs_run marks them
+    # (the scheduler does so every few minutes; a stopped portal leaves them).
+    tk.get_action("harvest_jobs_run")(site_context(), {"source_id": source_id})
+    job = _unrun_job(source_id) or _new_job(source_id)
     job.status = "Running"
     job.save()
     harvester = _harvester(job.source.type)
@@ -61,6 +66,25 @@ def run_now(source_id: str) -> dict:
         queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
     tk.get_action("harvest_jobs_run")(site_context(), {"source_id": source_id})
     return tk.get_action("harvest_job_show")(site_context(), {"id": job.id})
+
+
+class JobRunning(Exception):
+    """Another job of the source is being gathered or fetched."""
+
+
+def _new_job(source_id: str) -> HarvestJob:
+    try:
+        created = tk.get_action("harvest_job_create")(site_context(), {"source_id": source_id, "run": False})
+    except HarvestJobExists as error:
+        raise JobRunning(tk._("A harvest job of this source has not finished yet.")) from error
+    return HarvestJob.get(created["id"])
+
+
+def _unrun_job(source_id: str) -> HarvestJob | None:
+    """A job created but never started (a run interrupted before gathering, or one a
+    steward scheduled): it is taken over, as harvest_job_create refuses a second one."""
+    return (HarvestJob.filter(source_id=source_id, status="New")
+            .order_by(HarvestJob.created.desc()).first())
 
 
 def _harvester(source_type: str):

@@ -71,3 +71,13 @@ def test_an_emptied_catalogue_withdraws_nothing(csw):
 def test_a_catalogue_that_is_down_fails_the_job():
     job, report = run(source("http://127.0.0.1:9/csw"))
     assert "nicht erreichbar" in gather_errors(report)
+
+
+def test_a_job_left_unrun_by_an_interrupted_run_is_taken_over(csw):
+    geodata.insert(csw, CITY)
+    src = source(csw)
+    left = call_action("harvest_job_create", source_id=src["id"], run=False)
+
+    job, _ = run(src)
+    assert job["id"] == left["id"] and job["status"] == "Finished" and job["stats"]["added"] == 3, job
+    assert [j["status"] for j in call_action("harvest_job_list", source_id=src["id"])] == ["Finished"]

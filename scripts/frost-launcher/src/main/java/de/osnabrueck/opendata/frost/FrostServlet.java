@@ -49,7 +49,9 @@ final class FrostServlet extends HttpServlet {
             fail(response, 404, "Not Found");
             return;
         }
-        String requestType = plugin.getRequestTypeFor(version, path, HttpMethod.fromString(request.getMethod()),
+        // HEAD is answered as GET: Tomcat sends the headers only (link checkers ask with HEAD).
+        String method = "HEAD".equals(request.getMethod()) ? "GET" : request.getMethod();
+        String requestType = plugin.getRequestTypeFor(version, path, HttpMethod.fromString(method),
                 request.getContentType());
         if (requestType == null) {
             fail(response, 400, "Unsupported request: " + request.getMethod() + " " + StringHelper.cleanForLogging(path));
