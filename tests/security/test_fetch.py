@@ -152,10 +152,11 @@ def _private_dataset_with_url(world, url: str, fmt: str = "CSV") -> dict:
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
-def test_the_resource_proxy_does_not_fetch_internal_addresses(app, world, aim, canary):
+@pytest.mark.parametrize("proxy", ["proxy", "service_proxy?SERVICE=WMS&REQUEST=GetCapabilities"])
+def test_the_resource_proxies_do_not_fetch_internal_addresses(app, world, aim, canary, proxy):
     dataset = _private_dataset_with_url(world, aim)
     resource = dataset["resources"][0]
-    response = app.get(f"/dataset/{dataset['id']}/resource/{resource['id']}/proxy",
+    response = app.get(f"/dataset/{dataset['id']}/resource/{resource['id']}/{proxy}",
                        headers=world.headers("editor_a"), status=409)
     assert "keine öffentliche Webadresse" in response.body
     assert response.headers["Content-Type"].startswith("text/plain")
@@ -163,16 +164,28 @@ def test_the_resource_proxy_does_not_fetch_internal_addresses(app, world, aim, c
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
-def test_the_proxy_hides_private_resources_and_serves_safely(app, world, scripted_server):
+@pytest.mark.parametrize("proxy", ["proxy", "service_proxy"])
+def test_the_proxies_hide_private_resources_and_serve_safely(app, world, scripted_server, proxy):
     scripted_server.answer("/page.html", (200, "<script>alert(document.cookie)</script>", 0))
     dataset = _private_dataset_with_url(world, scripted_server.url + "/page.html", "HTML")
-    path = f"/dataset/{dataset['id']}/resource/{dataset['resources'][0]['id']}/proxy"
+    path = f"/dataset/{dataset['id']}/resource/{dataset['resources'][0]['id']}/{proxy}"
     assert app.get(path, status=404).body.strip() != ""  # anonymous: not found, not a 500
     app.get(path, headers=world.headers("editor_b"), status=404)
     response = app.get(path, headers=world.headers("editor_a"), status=200)
     assert response.headers["Content-Security-Policy"] == "sandbox"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Disposition"] == "attachment"
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_the_service_proxy_asks_the_service_with_the_viewers_ogc_request(app, world, scripted_server):
+    scripted_server.answer("/ows?map=stadt&SERVICE=WFS&REQUEST=GetFeature&TYPENAME=ms%3Abaeume", (200, "<gml/>", 0))
+    dataset = OsnabrueckDataset(owner_org=world.org_a["id"], resources=[
+        {"name": "WFS", "url": scripted_server.url + "/ows?map=stadt&SERVICE=WFS&REQUEST=GetCapabilities#x",
+         "format": "WFS_SRVC"}])
+    response = app.get(f"/dataset/{dataset['id']}/resource/{dataset['resources'][0]['id']}/service_proxy"
+                       "?SERVICE=WFS&REQUEST=GetFeature&TYPENAME=ms:baeume", status=200)
+    assert response.body == "<gml/>"
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")

@@ -1,25 +1,33 @@
 """The resource proxy (``/dataset/<id>/resource/<resource_id>/proxy``) of the map and
-table previews, through the guarded fetcher.
+table previews and the OGC service proxy (``…/service_proxy``) of the map viewer, through
+the guarded fetcher.
 
-It replaces the view of CKAN's ``resource_proxy`` plugin, which fetched any URL an editor
-entered, internal ones included, and handed the answer to whoever asked (Solr's private
-index; tests/security/test_fetch.py). Here:
+They replace the views of CKAN's ``resource_proxy`` plugin and of ckanext-geoview, which
+fetched any URL an editor entered, internal ones included, and handed the answer to
+whoever asked (Solr's private index; tests/security/test_fetch.py). Here:
 
 * only who may see the resource gets anything; a private resource is "not found" (404);
 * the answer is capped at ``ckan.resource_proxy.max_file_size`` and served as an attachment
   with ``nosniff`` and a sandboxing CSP: the previews read it with XHR, a browser that
   opens it does not run its HTML or SVG on the portal's origin;
-* failures are a short text in the UI language, shown inside the preview, never a page.
+* failures are a short text in the UI language, shown inside the preview, never a page;
+* the service proxy asks the resource's service with the viewer's OGC parameters (the
+  stored URL's own SERVICE, REQUEST, BBOX, ... replaced), as ckanext-geoview's did.
 """
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 import requests
-from flask import Response, stream_with_context
+from flask import Response, request, stream_with_context
 
 import ckan.plugins.toolkit as tk
 
 from . import fetch
 
+# The parameters the map viewer sets itself (ckanext-geoview's OGC_EXCLUDED_PARAMS).
+OGC_PARAMS = {"service", "version", "request", "outputformat", "typename", "typenames", "layers", "srsname",
+              "bbox", "maxfeatures", "count"}
 SAFE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox",
                 "Content-Disposition": "attachment"}
 
@@ -37,6 +45,22 @@ def _resource(resource_id: str) -> dict | None:
 
 
 def view(id: str, resource_id: str):  # noqa: A002 - the route's parameter name
+    return _proxy(resource_id, lambda url: url)
+
+
+def service_view(id: str, resource_id: str):  # noqa: A002
+    return _proxy(resource_id, _service_request)
+
+
+def _service_request(url: str) -> str:
+    """The service's URL with the viewer's OGC request in place of the stored one."""
+    parts = urlsplit(url)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in OGC_PARAMS]
+    asked = [(k, v) for k, v in request.args.items(multi=True) if k]
+    return urlunsplit(parts._replace(query=urlencode(kept + asked), fragment=""))
+
+
+def _proxy(resource_id: str, address):
     resource = _resource(resource_id)
     if resource is None:
         return _text(404, tk._("Resource not found"))
@@ -44,7 +68,7 @@ def view(id: str, resource_id: str):  # noqa: A002 - the route's parameter name
     timeout = tk.config.get("ckan.resource_proxy.timeout")
     guarded = fetch.session(max_bytes=max_bytes, deadline=max(timeout, 1) * 6)
     try:
-        upstream = guarded.get(resource.get("url") or "", timeout=timeout, stream=True)
+        upstream = guarded.get(address(resource.get("url") or ""), timeout=timeout, stream=True)
         upstream.raise_for_status()
         declared = upstream.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > max_bytes:
@@ -84,6 +108,8 @@ def _capped(upstream: requests.Response, max_bytes: int, deadline: float):
 
 
 def install(app) -> None:
-    """Put this view in place of the resource_proxy plugin's (when that plugin is loaded)."""
-    if "resource_proxy.proxy_view" in app.view_functions:
-        app.view_functions["resource_proxy.proxy_view"] = view
+    """Put these views in place of the resource_proxy plugin's and ckanext-geoview's (when
+    those plugins are loaded)."""
+    for endpoint, replacement in (("resource_proxy.proxy_view", view), ("service_proxy.proxy_service", service_view)):
+        if endpoint in app.view_functions:
+            app.view_functions[endpoint] = replacement
