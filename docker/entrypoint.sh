@@ -113,6 +113,8 @@ migrate() {
   ckan db upgrade || die "ckan db upgrade failed"
   log "stored URLs that are not valid IRIs, percent-encoded (ckan osnabrueck repair-iris)"
   ckan osnabrueck repair-iris >/dev/null || die "ckan osnabrueck repair-iris failed"
+  log "types for DataStore tables loaded as text, lost datastore_active flags (ckan osnabrueck repair-tables)"
+  ckan osnabrueck repair-tables >/dev/null || die "ckan osnabrueck repair-tables failed"
   log "default previews of resources that have none (ckan osnabrueck ensure-views)"
   ckan osnabrueck ensure-views >/dev/null || die "ckan osnabrueck ensure-views failed"
   if [ -n "${POSTGRES_PASSWORD:-}" ]; then

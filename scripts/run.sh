@@ -59,6 +59,8 @@ if [ "${OSN_SKIP_DEMO:-0}" != 1 ]; then
     || die "loading the demo ISO records failed"
   OSN_FROST_URL="$FROST_URL" "$CKAN" -c "$CKAN_INI" osnabrueck harvest-sources --run || die "the demo harvest failed"
 fi
+# Tables loaded while every DataStore column was text get their types, and lost flags back (idempotent).
+"$CKAN" -c "$CKAN_INI" osnabrueck repair-tables >/dev/null || warn "could not repair the DataStore tables"
 # Previews for resources saved before every save created them (idempotent).
 "$CKAN" -c "$CKAN_INI" osnabrueck ensure-views >/dev/null || warn "could not create the missing previews"
 "$CKAN" -c "$CKAN_INI" osnabrueck warm-catalog >/dev/null || warn "could not fill the catalogue's RDF cache"

@@ -143,3 +143,68 @@ def test_tables_of_private_datasets_stay_closed_to_anonymous_users(app, two_tabl
     assert status in (403, 404) and not body["success"]
     status, body = _anonymous(app, "datastore_search", resource_id="_table_metadata")
     assert status in (403, 404) and private not in json.dumps(body)
+
+
+GERMAN = ("Stadtteil_Nr;Stadtteil;Einwohner;temperatur_c;gemessen;stichtag\n"
+          "01;Innenstadt;9800;9,57;07.12.2026 10:15;31.12.2025\n"
+          "02;Weststadt;13900;10,35;07.12.2026 11:15;31.12.2025\n"
+          "03;Westerberg;11200;-1,5;07.12.2026 12:15;31.12.2025\n").encode("cp1252")
+ENGLISH = ("station,depth_cm,temperature_c,measured\n"
+           "A,5,9.57,2026-12-07T10:00:00\nA,20,10.35,2026-12-07T11:00:00\nB,50,8.1,2026-12-07T12:00:00\n").encode()
+
+
+def _callback_in_process(monkeypatch, admin: dict) -> None:
+    """xloader's job reports back to the web app over HTTP (xloader_hook), which runs the
+    IXloader hooks; the tests' site URL is no server, so the job calls the action itself."""
+    from ckanext.xloader import jobs as xloader_jobs
+
+    def callback(result_url, api_key, job_dict):
+        helpers.call_action("xloader_hook", {"user": admin["name"]}, **job_dict)
+        return True
+
+    monkeypatch.setattr(xloader_jobs, "callback_xloader_hook", callback)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_datastore")
+def test_tables_get_real_column_types_in_german_and_english_notation(scripted_server, ckan_config, monkeypatch):
+    admin = factories.SysadminWithToken()
+    monkeypatch.setitem(ckan_config, "ckanext.xloader.api_token", admin["token"])
+    _callback_in_process(monkeypatch, admin)
+    scripted_server.answer("/einwohner.csv", (200, GERMAN, 0))
+    scripted_server.answer("/boden.csv", (200, ENGLISH, 0))
+    jobs.get_queue().empty()
+    dataset = OsnabrueckDataset(resources=[
+        {"name": "Einwohner", "url": f"{scripted_server.url}/einwohner.csv", "format": "CSV"},
+        {"name": "Boden", "url": f"{scripted_server.url}/boden.csv", "format": "CSV"}])
+    jobs.Worker(["default"]).work(burst=True)
+    shown = {r["name"]: r["id"] for r in helpers.call_action("package_show", id=dataset["id"])["resources"]}
+
+    german = helpers.call_action("datastore_search", resource_id=shown["Einwohner"], sort="Einwohner desc")
+    assert {f["id"]: f["type"] for f in german["fields"]} == {
+        "_id": "int", "Stadtteil_Nr": "text", "Stadtteil": "text", "Einwohner": "int8", "temperatur_c": "numeric",
+        "gemessen": "timestamp", "stichtag": "date"}
+    assert [r["Einwohner"] for r in german["records"]] == [13900, 11200, 9800]
+    assert [r["Stadtteil_Nr"] for r in german["records"]] == ["02", "03", "01"]  # codes keep their zeros
+    assert helpers.call_action("datastore_search", resource_id=shown["Einwohner"], sort="temperatur_c desc")[
+        "records"][0]["temperatur_c"] == 10.35
+    english = helpers.call_action("datastore_search", resource_id=shown["Boden"], sort="temperature_c desc")
+    assert [r["temperature_c"] for r in english["records"]] == [10.35, 9.57, 8.1]
+    assert {f["id"]: f["type"] for f in english["fields"]}["measured"] == "timestamp"
+
+    # Saving the whole dataset again, as the demo loader and API clients do (package_update
+    # without the flag, which it then drops), keeps the tables shown.
+    again = helpers.call_action("package_show", id=dataset["id"])
+    again["resources"] = [{k: v for k, v in r.items() if k != "datastore_active"} for r in again["resources"]]
+    helpers.call_action("package_update", {"user": admin["name"]}, **again)
+    shown_again = helpers.call_action("package_show", id=dataset["id"])["resources"]
+    assert all(r["datastore_active"] for r in shown_again), [(r["name"], r["datastore_active"]) for r in shown_again]
+
+
+def test_a_column_stays_text_unless_every_value_fits():
+    from ckanext.osnabrueck.column_types import infer
+
+    typed = {c.column: c.sql_type for c in infer(
+        ["plz", "wert", "gemischt", "tausender", "kennung"],
+        [["49074", "1.5", "2,5", "1.234,5", "007"], ["49076", "2.25", "1.5", "12,0", "12"],
+         ["", "", "x", "", ""]])}
+    assert typed == {"plz": "int8", "wert": "numeric", "tausender": "numeric"}

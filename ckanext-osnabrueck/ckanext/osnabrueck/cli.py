@@ -62,6 +62,20 @@ def ensure_views():
     click.secho(f"{ensure_all()} Vorschauen angelegt.", fg="green")
 
 
+@osnabrueck.command("repair-tables")
+def repair_tables():
+    """Tables loaded before: real column types for text columns, and the datastore_active
+    flag an earlier package_update dropped (idempotent)."""
+    from ckanext.osnabrueck.column_types import type_all_tables
+    from ckanext.osnabrueck.tables import restore_active_flags
+
+    typed = type_all_tables()
+    for resource_id, changes in typed.items():
+        click.echo(f"{resource_id}: " + ", ".join(f"{c.column} → {c.sql_type}" for c in changes))
+    click.secho(f"{len(typed)} Tabellen typisiert, {restore_active_flags()} wieder als DataStore-Tabelle markiert.",
+                fg="green")
+
+
 @osnabrueck.command("repair-iris")
 @click.option("--dry-run", is_flag=True, help="Only list what would be repaired.")
 def repair_iris(dry_run):

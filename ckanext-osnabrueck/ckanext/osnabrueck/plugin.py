@@ -2,9 +2,10 @@
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
+from ckanext.xloader.interfaces import IXloader
 
 from .helpers import osnabrueck_lang
-from . import (activity_labels, chart_view, datastore_sql, headers, outage, previews, proxy, rdf_cache,
+from . import (activity_labels, chart_view, column_types, datastore_sql, headers, outage, previews, proxy, rdf_cache,
                search_index, security, tables, themes, urlcheck, xloader_fetch)
 from . import sessions
 from .logic import action, auth
@@ -24,6 +25,7 @@ class OsnabrueckPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IAuthenticator, inherit=True)
     p.implements(p.ISignal)
+    p.implements(IXloader, inherit=True)
 
     # IConfigurer
     def update_config(self, config):
@@ -66,6 +68,10 @@ class OsnabrueckPlugin(p.SingletonPlugin, DefaultTranslation):
         rdf_cache.enqueue_warm(pkg_dict["id"])
         tables.queue(pkg_dict)
         activity_labels.relabel(pkg_dict["id"])
+
+    # IXloader: the loaded table's text columns get their real types
+    def after_upload(self, context, resource_dict, dataset_dict):
+        column_types.type_table(resource_dict["id"])
 
     def before_dataset_index(self, pkg_dict):
         return search_index.fit_terms(pkg_dict)

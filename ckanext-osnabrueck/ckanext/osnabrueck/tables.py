@@ -18,6 +18,8 @@ import re
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from . import column_types
+
 log = logging.getLogger(__name__)
 BUSY = ("submitting", "pending")
 # Errors of the moment (network, a service restarting), worth another try; a malformed
@@ -45,6 +47,37 @@ def _task(resource_id: str) -> dict | None:
         return None
 
 
+def restore_active_flags() -> int:
+    """Put the flag back on every resource whose table exists but whose flag an earlier
+    package_update dropped (``ckan osnabrueck repair-tables``); returns how many."""
+    from ckan import model
+    from ckan.lib.search import rebuild
+
+    lost = [row for row in column_types.tabled_resources() if not (row.extras or {}).get("datastore_active")]
+    for row in lost:
+        row.extras = {**(row.extras or {}), "datastore_active": True}
+    model.Session.commit()
+    for package_id in {row.package_id for row in lost}:
+        rebuild(package_id)
+    return len(lost)
+
+
+def _keep_active_flag(resource: dict) -> None:
+    """package_update drops the resources' datastore_active flag (resource_update keeps it):
+    a table loaded before would look missing, and xloader skips the reload of an unchanged
+    file without setting the flag again. Put it back while the dataset is being saved."""
+    from ckanext.datastore.backend.postgres import DatastorePostgresqlBackend
+    from ckan import model
+
+    if resource.get("datastore_active") or not DatastorePostgresqlBackend.get_active_backend().resource_exists(
+            resource["id"]):
+        return
+    row = model.Resource.get(resource["id"])
+    row.extras = {**(row.extras or {}), "datastore_active": True}
+    model.Session.flush()  # package_update reads the rows with SQL for the search index
+    resource["datastore_active"] = True
+
+
 def queue(pkg_dict: dict) -> None:
     if not p.plugin_loaded("xloader"):
         return
@@ -57,6 +90,7 @@ def queue(pkg_dict: dict) -> None:
     for resource in saved.get("resources") or []:
         if not XLoaderFormats.is_it_an_xloader_format(resource.get("format")):
             continue
+        _keep_active_flag(resource)
         if needs_loading(resource, _task(resource["id"])):
             try:
                 tk.get_action("xloader_submit")({"ignore_auth": True}, {"resource_id": resource["id"]})
