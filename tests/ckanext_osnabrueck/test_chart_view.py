@@ -42,6 +42,27 @@ def test_long_table_charts_one_line_per_category():
     assert all(len(line["points"]) == 5 for line in lines)
 
 
+def test_a_numeric_category_splits_the_series_and_identifiers_are_never_plotted():
+    """Bodentemperatur: one row per time and depth; the sensor export: one per observation
+    and Datastream, with the observation's id and a constant unit."""
+    fields = [{"id": "zeitpunkt", "type": "timestamp"}, {"id": "tiefe_cm", "type": "int8"},
+              {"id": "temperatur_c", "type": "numeric"}]
+    records = [{"zeitpunkt": f"2026-10-25T{h:02d}:00:00", "tiefe_cm": depth, "temperatur_c": 5 + h + depth / 100}
+               for h in range(6) for depth in (5, 20, 50)]
+    assert chart_view.columns(fields, records) == {"time": "zeitpunkt", "values": ["temperatur_c"],
+                                                   "category": "tiefe_cm"}
+    sensor = [{"id": "@iot.id", "type": "int8"}, {"id": "resultTime", "type": "timestamp"},
+              {"id": "result", "type": "numeric"}, {"id": "einheit", "type": "text"},
+              {"id": "Datastream/@iot.id", "type": "int8"}]
+    rows = [{"@iot.id": i, "resultTime": f"2026-12-0{1 + i // 2}T10:00:00", "result": 7.5 + i, "einheit": "°C",
+             "Datastream/@iot.id": 1 + i % 2} for i in range(8)]
+    assert chart_view.columns(sensor, rows) == {"time": "resultTime", "values": ["result"],
+                                                "category": "Datastream/@iot.id"}
+    wide = [{"monat": f"2025-{m:02d}", "zaehlstelle_nr": m, "wert": 3 * m} for m in range(1, 13)]
+    assert chart_view.columns([{"id": "monat"}, {"id": "zaehlstelle_nr", "type": "int8"},
+                               {"id": "wert", "type": "int8"}], wide)["values"] == ["wert"]
+
+
 def test_tables_without_time_or_numbers_are_not_charted():
     people = [{"stadtteil": "Innenstadt", "einwohner": "9800"}, {"stadtteil": "Weststadt", "einwohner": "13300"}]
     assert chart_view.columns([{"id": "stadtteil"}, {"id": "einwohner"}], people) is None

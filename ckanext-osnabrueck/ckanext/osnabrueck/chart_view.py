@@ -48,26 +48,51 @@ def iso_time(value, name: str = "") -> str | None:
     return f"{text}-01" if len(text) == 7 else text.replace(" ", "T")
 
 
+IDENTIFIER = re.compile(r"(^|[/_@.\s])(id|nr|nummer|kennung|schluessel|schlüssel|code)$", re.IGNORECASE)
+
+
 def columns(fields: list[dict], records: list[dict]) -> dict | None:
-    """Which columns to chart (pure): {"time", "values", "category"}, or None."""
+    """Which columns to chart (pure): {"time", "values", "category"}, or None.
+
+    The x axis is the time column. In a long table (a time occurs in several rows) the
+    column that tells those rows apart (depth, station, sensor) splits the series, even
+    when it holds numbers (or identifies a sensor). Identifiers and constant columns are
+    never plotted."""
     names = [f["id"] for f in fields if not f["id"].startswith("_")]
     types = {f["id"]: f.get("type", "text") for f in fields}
 
+    def present(name):
+        return [r.get(name) for r in records if r.get(name) not in (None, "")]
+
     def all_values(name, test):
-        present = [r.get(name) for r in records if r.get(name) not in (None, "")]
-        return bool(present) and all(test(v) for v in present)
+        values = present(name)
+        return bool(values) and all(test(v) for v in values)
 
     time = next((n for n in names if types[n] in TIME_TYPES
                  or all_values(n, lambda v, n=n: iso_time(v, n) is not None)), None)
     if not time:
         return None
-    numeric = [n for n in names if n != time
+    others = [n for n in names if n != time and len(set(map(str, present(n)))) > 1]
+    category = _category(others, records, time)
+    numeric = [n for n in others if n != category and not IDENTIFIER.search(n)
                and (types[n] in NUMERIC_TYPES or all_values(n, lambda v: _number(v) is not None))]
     if not numeric:
         return None
-    category = next((n for n in names if n not in numeric and n != time
-                     and 1 < len({r.get(n) for r in records}) <= MAX_CATEGORIES), None)
     return {"time": time, "values": numeric[:1] if category else numeric[:MAX_SERIES], "category": category}
+
+
+def _category(candidates: list[str], records: list[dict], time: str) -> str | None:
+    """The column with few values that makes (time, value) unique in a long table."""
+    times = [r.get(time) for r in records]
+    if len(set(times)) == len(times):
+        return None
+    for name in candidates:
+        values = {str(r.get(name)) for r in records}
+        repeats = 2 * len(values) <= len(records)
+        if repeats and 1 < len(values) <= MAX_CATEGORIES and \
+                len({(r.get(time), str(r.get(name))) for r in records}) > len(set(times)):
+            return name
+    return None
 
 
 def series(records: list[dict], cols: dict) -> list[dict]:
