@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -11,7 +12,7 @@ from markupsafe import Markup
 from . import headers, vocabularies
 from .maps import get_common_map_config, get_common_map_config_geojson, get_common_map_config_geoviews
 
-__all__ = ["osnabrueck_contributor_id", "osnabrueck_political_geocoding_uri", "osnabrueck_license_uri", "osnabrueck_vocabulary_choices",
+__all__ = ["osnabrueck_area_label", "osnabrueck_contributor_id", "osnabrueck_political_geocoding_uri", "osnabrueck_license_uri", "osnabrueck_vocabulary_choices",
            "osnabrueck_vocabulary_label", "osnabrueck_lang", "osnabrueck_quality", "osnabrueck_selected",
            "osnabrueck_sensor_window", "osnabrueck_default_extent",
            "osnabrueck_catalog_bbox_param", "osnabrueck_home", "osnabrueck_api_examples",
@@ -37,6 +38,21 @@ def osnabrueck_contributor_id() -> str:
 def osnabrueck_political_geocoding_uri() -> str:
     """The portal's default political geocoding (Osnabrück's regional key)."""
     return tk.config.get("ckanext.osnabrueck.political_geocoding_uri")
+
+
+REGIONAL_KEY = re.compile(r"/regionalKey/(\d{12})$")
+
+
+def osnabrueck_area_label(uri: str | None) -> str:
+    """A political geocoding URI as people name it: "Stadt Osnabrück (03404000)" (the
+    municipality key, from the 12-digit regional key); other areas by their key."""
+    match = REGIONAL_KEY.search(uri or "")
+    if not match:
+        return uri or ""
+    key = match.group(1)
+    if uri == tk.config.get("ckanext.osnabrueck.political_geocoding_uri"):
+        return f"{tk.config.get('ckanext.osnabrueck.political_geocoding_label')} ({key[:5]}{key[9:]})"
+    return tk._("Regional key %(key)s") % {"key": key}
 
 
 def osnabrueck_license_uri(license_id: str | None) -> str | None:

@@ -74,7 +74,7 @@ class OsnabrueckPlugin(p.SingletonPlugin, DefaultTranslation):
         column_types.type_table(resource_dict["id"])
 
     def before_dataset_index(self, pkg_dict):
-        return search_index.fit_terms(pkg_dict)
+        return search_index.fit_terms(search_index.formats_as_shown(pkg_dict))
 
     def after_dataset_search(self, search_results, search_params):
         return themes.label_facets(search_results, osnabrueck_lang())

@@ -12,6 +12,8 @@ as one term each, and Solr refuses a document with a term over 32,766 bytes: a
 """
 from __future__ import annotations
 
+import json
+
 MAX_TERM_BYTES = 32766
 # Tokenised or stored-only fields have no term limit; ckanext-spatial reads ``spatial``
 # (GeoJSON) after this and drops it from the document.
@@ -26,6 +28,18 @@ def cut(value: str, limit: int = MAX_TERM_BYTES) -> str:
     if len(data) <= limit:
         return value
     return data[:limit].decode("utf-8", errors="ignore")
+
+
+def formats_as_shown(pkg_dict: dict) -> dict:
+    """res_format as package_show has it (the EU file-type code, "GEOJSON").
+
+    CKAN indexes the dataset through its default schema, whose clean_format turns codes
+    into its own spellings ("GeoJSON"): fq=res_format:GEOJSON found nothing although
+    every API answer says GEOJSON."""
+    shown = json.loads(pkg_dict.get("validated_data_dict") or "{}").get("resources")
+    if shown is not None:
+        pkg_dict["res_format"] = [resource.get("format") or "" for resource in shown]
+    return pkg_dict
 
 
 def fit_terms(pkg_dict: dict) -> dict:

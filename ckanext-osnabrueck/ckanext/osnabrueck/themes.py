@@ -43,9 +43,11 @@ def sync_groups(pkg_dict: dict) -> None:
 
 
 def label_facets(search_results: dict, lang: str) -> dict:
-    """Theme and licence facets in the UI language (group and licence titles are German)."""
+    """Theme, licence and format facets in the UI language (group and licence titles are
+    German, formats are EU codes such as WMS_SRVC); the names stay the codes."""
     facets = search_results.get("search_facets", {})
-    for facet, vocabulary, key in (("groups", "data-theme", str.upper), ("license_id", "licenses", str)):
+    for facet, vocabulary, key in (("groups", "data-theme", str.upper), ("license_id", "licenses", str),
+                                   ("res_format", "file-type", str.upper)):
         concepts = vocabularies.get(vocabulary)
         for item in facets.get(facet, {}).get("items", []):
             concept = concepts.find(key(item["name"]))
