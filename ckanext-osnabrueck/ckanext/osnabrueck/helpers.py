@@ -12,10 +12,10 @@ from markupsafe import Markup
 from . import headers, vocabularies
 from .maps import get_common_map_config, get_common_map_config_geojson, get_common_map_config_geoviews
 
-__all__ = ["osnabrueck_area_label", "osnabrueck_contributor_id", "osnabrueck_political_geocoding_uri", "osnabrueck_license_uri", "osnabrueck_vocabulary_choices",
+__all__ = ["osnabrueck_area_label", "osnabrueck_error_page", "osnabrueck_contributor_id", "osnabrueck_political_geocoding_uri", "osnabrueck_license_uri", "osnabrueck_vocabulary_choices",
            "osnabrueck_vocabulary_label", "osnabrueck_lang", "osnabrueck_quality", "osnabrueck_selected",
            "osnabrueck_sensor_window", "osnabrueck_default_extent",
-           "osnabrueck_catalog_bbox_param", "osnabrueck_home", "osnabrueck_api_examples",
+           "osnabrueck_catalog_bbox_param", "osnabrueck_home", "osnabrueck_theme_tiles", "osnabrueck_theme_title", "osnabrueck_api_examples",
            "osnabrueck_static_pages", "osnabrueck_api_snippet", "osnabrueck_extent_text",
            "osnabrueck_csp_nonce", "osnabrueck_inert_scripts",
            # chained: the portal's base map for ckanext-spatial's and ckanext-geoview's maps
@@ -28,6 +28,13 @@ def osnabrueck_lang() -> str:
         return tk.h.lang() or tk.config.get("ckan.locale_default")
     except (RuntimeError, AttributeError, TypeError):
         return tk.config.get("ckan.locale_default") or "de"
+
+
+def osnabrueck_error_page(code, content) -> dict:
+    """Title and text of an error page in the UI language (errors.page)."""
+    from .errors import page
+
+    return page(code, content)
 
 
 def osnabrueck_contributor_id() -> str:
@@ -123,6 +130,19 @@ def osnabrueck_home() -> dict:
     from . import pages
 
     return pages.home(osnabrueck_lang())
+
+
+def osnabrueck_theme_tiles() -> list[dict]:
+    """The 13 theme tiles of the theme page, in the UI language."""
+    from . import pages
+
+    return pages.theme_tiles(osnabrueck_lang())
+
+
+def osnabrueck_theme_title(group: dict) -> str:
+    """A theme group's title in the UI language (the groups' own titles are German)."""
+    concept = vocabularies.get("data-theme").find((group.get("name") or "").upper())
+    return (concept.get(osnabrueck_lang()) or concept["de"]) if concept else group.get("display_name") or ""
 
 
 def osnabrueck_api_examples() -> dict:

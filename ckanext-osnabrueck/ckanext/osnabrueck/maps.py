@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 
+from .views import N_
+
+# The default attribution (config_declaration.yaml), marked for the catalogue.
+N_("&copy; OpenStreetMap contributors")
+
 
 def base_map() -> dict:
     url = (tk.config.get("ckanext.osnabrueck.map_tiles") or "").strip()

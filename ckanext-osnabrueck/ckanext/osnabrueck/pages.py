@@ -31,9 +31,18 @@ def themes(counts: dict[str, int], lang: str) -> list[dict]:
              "count": counts.get(c["code"].lower(), 0)} for c in vocabularies.get("data-theme").concepts]
 
 
+def _group_counts(facets: dict) -> dict[str, int]:
+    return {item["name"]: item["count"] for item in facets["search_facets"].get("groups", {}).get("items", [])}
+
+
+def theme_tiles(lang: str) -> list[dict]:
+    """The theme page's tiles, with the counts of the datasets the user may see."""
+    return themes(_group_counts(_search(rows=0, **{"facet.field": '["groups"]', "facet.limit": -1})), lang)
+
+
 def home(lang: str) -> dict:
     facets = _search(rows=0, **{"facet.field": '["groups", "organization"]', "facet.limit": -1})
-    group_counts = {item["name"]: item["count"] for item in facets["search_facets"].get("groups", {}).get("items", [])}
+    group_counts = _group_counts(facets)
     newest = _search(rows=HOME_ROWS, sort="metadata_created desc")["results"]
     popular = _search(rows=HOME_ROWS, sort="views_recent desc, views_total desc",
                       fq="views_total:[1 TO *]")["results"]

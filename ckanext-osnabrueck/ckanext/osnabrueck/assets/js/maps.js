@@ -2,9 +2,25 @@
  * the data layers draw on a blank map and no tile server is asked. Loaded after the map
  * widgets of ckanext-spatial and ckanext-geoview, before CKAN starts its modules. */
 (function () {
+  /* Leaflet's and leaflet.draw's own texts (ckanext-spatial's map search) in the UI
+   * language; set when a map is made, once CKAN has loaded the translations. */
+  function translateLeaflet() {
+    var _ = function (text) { return ckan.i18n._(text); };
+    L.Control.Zoom.prototype.options.zoomInTitle = _('Zoom in');
+    L.Control.Zoom.prototype.options.zoomOutTitle = _('Zoom out');
+    if (L.drawLocal) {
+      L.drawLocal.draw.toolbar.buttons.rectangle = _('Draw an extent');
+      L.drawLocal.draw.toolbar.actions.title = _('Cancel drawing');
+      L.drawLocal.draw.toolbar.actions.text = _('Cancel');
+      L.drawLocal.draw.handlers.rectangle.tooltip.start = _('Click and drag to draw the extent.');
+      L.drawLocal.draw.handlers.simpleshape.tooltip.end = _('Release the mouse to finish drawing.');
+    }
+  }
+
   var leafletMap = window.ckan && ckan.commonLeafletMap;
   if (leafletMap) {
     ckan.commonLeafletMap = function (container, mapConfig, mapOptions) {
+      translateLeaflet();
       if (mapConfig && mapConfig.type === 'none') {
         return new L.Map(container, mapOptions || {});
       }
@@ -26,5 +42,11 @@
       });
       callback([blank]);
     };
+  }
+
+  /* ckanext-spatial's map search dialog asks CKAN's translations for these texts, which
+   * it does not ship: named here so that they reach the portal's catalogue. */
+  function spatialQueryTexts(_) {
+    return [_('Please draw query extent in the map:'), _('Apply'), _('Draw an extent')];
   }
 })();
