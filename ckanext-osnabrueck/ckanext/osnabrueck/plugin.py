@@ -76,6 +76,9 @@ class OsnabrueckPlugin(p.SingletonPlugin, DefaultTranslation):
     def before_dataset_index(self, pkg_dict):
         return search_index.fit_terms(search_index.formats_as_shown(pkg_dict))
 
+    def before_dataset_search(self, search_params):
+        return search_index.datasets_only(search_params)
+
     def after_dataset_search(self, search_results, search_params):
         return themes.label_facets(search_results, osnabrueck_lang())
 

@@ -30,6 +30,16 @@ def cut(value: str, limit: int = MAX_TERM_BYTES) -> str:
     return data[:limit].decode("utf-8", errors="ignore")
 
 
+def datasets_only(search_params: dict) -> dict:
+    """Searches that do not ask for a type find datasets, not harvest sources: the counts
+    of organisations and themes, and API clients, took the sources for datasets. The
+    harvest pages ask for dataset_type:harvest themselves."""
+    fq = search_params.get("fq") or ""
+    if "dataset_type:" not in fq:
+        search_params["fq"] = f"{fq} +dataset_type:dataset".strip()
+    return search_params
+
+
 def formats_as_shown(pkg_dict: dict) -> dict:
     """res_format as package_show has it (the EU file-type code, "GEOJSON").
 

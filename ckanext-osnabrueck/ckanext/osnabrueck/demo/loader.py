@@ -44,10 +44,11 @@ class LoadReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"{len(self.created)} angelegt, {len(self.updated)} aktualisiert, "
-                f"{len(self.unchanged)} unverändert")
+                f"{len(self.unchanged)} unverändert, {len(self.withdrawn)} zurückgezogen")
 
 
 def content_dir() -> Path:
@@ -238,6 +239,19 @@ def load_dataset(spec: dict, org: dict, state: StateFile, report: LoadReport) ->
     state.record(spec["name"], print_, dataset)
 
 
+# Uploaded copies of datasets that the CSW harvest of the GIS catalogue brings as well: a
+# city publishes one, the harvested one (its metadata are kept where the data are).
+WITHDRAWN = ("bebauungsplaene", "strassenbaeume")
+
+
+def withdraw(report: LoadReport) -> None:
+    for name in WITHDRAWN:
+        existing = _show("package_show", name)
+        if existing and existing["state"] == "active":
+            tk.get_action("package_delete")(site_context(), {"id": existing["id"]})
+            report.withdrawn.append(name)
+
+
 def load_all() -> LoadReport:
     """Load organisations, theme groups and datasets; returns what changed."""
     orgs = load_organizations()
@@ -249,4 +263,5 @@ def load_all() -> LoadReport:
             load_dataset(spec, orgs[spec["org"]], state, report)
     finally:
         state.save()
+    withdraw(report)
     return report
