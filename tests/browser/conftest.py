@@ -6,6 +6,7 @@ Screenshots of the key pages go to test-artifacts/browser/.
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,88 @@ def screenshot(tab, name: str) -> Path:
 
 def report(violations: list[dict]) -> str:
     return "\n".join(f"{v['impact']} {v['id']}: {v['help']} at {v['nodes']}" for v in violations)
+
+
+# --- journeys through the demo portal ----------------------------------------------------
+
+DEMO_PORT = int(os.environ.get("OSN_DEMO_TEST_PORT", "5097"))
+DEMO_INI = REPO / ".run" / "ckan.ini"
+
+
+class Journey(Tab):
+    """A Tab that also fails on every console error and on every same-origin sub-request
+    that fails or answers 4xx/5xx (frames included): what a person would meet as a broken
+    page, whatever the page's own status."""
+
+    def __init__(self, browser, origin: str, **options):
+        super().__init__(browser, **options)
+        self.origin = origin
+        self.problems: list[str] = []
+        self.page.on("console", self._error)
+        self.page.on("response", self._response)
+        self.page.on("requestfailed", self._failed)
+
+    def _error(self, message) -> None:
+        # The page's own status (an error page's 404) is the page's content, not a failure.
+        document = "Failed to load resource" in message.text and message.location.get("url") == self.page.url
+        if message.type == "error" and not document:
+            self.problems.append(f"console error on {self.page.url}: {message.text[:300]}")
+
+    def _response(self, response) -> None:
+        if response.url.startswith(self.origin) and response.status >= 400 and \
+                response.request.resource_type != "document":
+            self.problems.append(f"{response.status} for {response.url[:200]} on {self.page.url}")
+
+    def _failed(self, request) -> None:
+        if request.url.startswith(self.origin):
+            self.problems.append(f"failed: {request.url[:200]} ({request.failure}) on {self.page.url}")
+
+    def visit(self, path: str, settle_ms: int = 1500):
+        self.page.goto(self.origin + path)
+        self.page.wait_for_load_state("networkidle")
+        self.page.wait_for_timeout(settle_ms)
+        return self.page
+
+    def close(self) -> None:
+        problems, self.problems = self.problems, []
+        super().close()
+        assert not problems, "\n".join(problems)
+
+
+def _demo_loaded() -> bool:
+    """The demo's datasets are in the local databases (make run has loaded them)."""
+    if not DEMO_INI.exists():
+        return False
+    done = subprocess.run([str(REPO / ".venv" / "bin" / "ckan"), "-c", str(DEMO_INI), "osnabrueck", "demo-status"],
+                          capture_output=True, text=True, timeout=300)
+    return done.returncode == 0
+
+
+@pytest.fixture(scope="session")
+def demo_url():
+    """The demo content (make run), served on its own port without base map tiles (the
+    tests are offline) and with page views counted. When the demo is missing, make run's
+    script loads it first; the portal processes it starts are stopped afterwards, so that
+    they do not compete with the rest of the suite."""
+    started = False
+    if not _demo_loaded():
+        subprocess.run(["bash", str(REPO / "scripts" / "run.sh")], check=True, timeout=2400)
+        started = True
+    subprocess.run([str(REPO / ".venv" / "bin" / "ckan"), "-c", str(DEMO_INI), "osnabrueck", "demo-status", "--wait", "600"],
+                   check=True, timeout=900)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        with gunicorn_portal(DEMO_PORT, ARTIFACTS.parent, {"ckanext.osnabrueck.map_tiles": "",
+                                                           "ckanext.dcat.base_uri": f"http://127.0.0.1:{DEMO_PORT}"},
+                             base_ini=DEMO_INI) as url:
+            yield url
+    finally:
+        if started:
+            subprocess.run(["bash", str(REPO / "scripts" / "portal.sh"), "stop"], check=False, timeout=120)
+
+
+@pytest.fixture
+def journey(browser, demo_url):
+    tab = Journey(browser, demo_url, viewport={"width": 1280, "height": 900}, locale="de-DE")
+    yield tab
+    tab.close()

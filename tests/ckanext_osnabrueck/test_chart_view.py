@@ -38,7 +38,7 @@ def test_long_table_charts_one_line_per_category():
     cols = chart_view.columns(fields, records)
     assert cols == {"time": "zeitpunkt", "values": ["kfz"], "category": "knotenpunkt"}
     lines = chart_view.series(records, cols)
-    assert sorted(line["name"] for line in lines) == ["kfz: Neumarkt", "kfz: Rosenplatz"]
+    assert sorted(line["name"] for line in lines) == ["kfz (knotenpunkt Neumarkt)", "kfz (knotenpunkt Rosenplatz)"]
     assert all(len(line["points"]) == 5 for line in lines)
 
 

@@ -106,7 +106,7 @@ def series(records: list[dict], cols: dict) -> list[dict]:
     if category:
         name = cols["values"][0]
         top = [value for value, _ in Counter(r.get(category) for r in records).most_common(MAX_SERIES)]
-        return [{"name": f"{name}: {value}", "unit": "",
+        return [{"name": f"{name} ({category} {value})", "unit": "",
                  "points": points([r for r in records if r.get(category) == value], name)} for value in top]
     return [{"name": name, "unit": "", "points": points(records, name)} for name in cols["values"]]
 

@@ -23,6 +23,25 @@ def load_demo():
     click.secho(f"Demo-Inhalte: {report.summary()}", fg="green")
 
 
+@osnabrueck.command("demo-status")
+@click.option("--wait", default=0, show_default=True, help="Seconds to wait for the background loading of the tables.")
+def demo_status(wait):
+    """Exit 0 when the demo content is complete: every dataset, every table in the DataStore."""
+    import time
+
+    from ckanext.osnabrueck.demo import loader
+
+    if missing := loader.missing():
+        raise click.ClickException(f"Demo-Datensätze fehlen: {', '.join(missing)}")
+    deadline = time.monotonic() + wait
+    while waiting := loader.tables_not_loaded():
+        if "error" in waiting.values() or time.monotonic() > deadline:
+            raise click.ClickException("Tabellen nicht im DataStore: " +
+                                       ", ".join(f"{name} ({state})" for name, state in waiting.items()))
+        time.sleep(5)
+    click.secho("Demo-Inhalte vollständig.", fg="green")
+
+
 @osnabrueck.command("demo-steward")
 @click.argument("name")
 @click.argument("organization")

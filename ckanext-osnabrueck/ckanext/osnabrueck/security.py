@@ -123,8 +123,10 @@ def keep_body_readable():
 
 def _tracking_beacon(body: bytes) -> bytes:
     """The page-view beacon in the only shape ckanext-tracking parses: ``url=…&type=…``."""
-    fields = parse_qs(body.decode("utf-8", "replace"))
-    url, kind = fields.get("url", [""])[0], fields.get("type", [""])[0]
+    fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    kind = fields.get("type", [""])[0]
+    # The tracking script sends the path without its trailing slash: the home page is "".
+    url = fields["url"][0] or "/" if "url" in fields else ""
     if not url or kind not in ("page", "resource"):
         # ckanext-tracking's after_request hook counts (and fails on) every POST whose
         # PATH_INFO is /_tracking, refused ones included: a refused beacon is hidden from it.

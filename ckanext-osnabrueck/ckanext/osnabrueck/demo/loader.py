@@ -265,3 +265,27 @@ def load_all() -> LoadReport:
         state.save()
     withdraw(report)
     return report
+
+
+# Datasets the demo's harvest sources bring (make run harvests them after loading).
+HARVESTED = ("stadtteile", "strassenbaumkataster", "bodentemperatur-echtzeit")
+TABLE_FORMATS = ("CSV", "XLSX")
+
+
+def missing() -> list[str]:
+    """The demo datasets that are not (or no longer) in the portal."""
+    names = [spec["name"] for spec in read_yaml("datasets.yaml")] + list(HARVESTED)
+    return [name for name in names if (_show("package_show", name) or {}).get("state") != "active"]
+
+
+def tables_not_loaded() -> dict[str, str]:
+    """Table resources of the demo datasets not in the DataStore yet: {name: load state}."""
+    from .. import tables
+
+    waiting = {}
+    for name in [spec["name"] for spec in read_yaml("datasets.yaml")] + list(HARVESTED):
+        for resource in (_show("package_show", name) or {}).get("resources", []):
+            if resource.get("format") in TABLE_FORMATS and not resource.get("datastore_active"):
+                task = tables._task(resource["id"]) or {}
+                waiting[f"{name}/{resource['name']}"] = task.get("state") or "not submitted"
+    return waiting

@@ -17,6 +17,19 @@
     }
   }
 
+  /* FROST-Server's GeoJSON result format leaves out the features' "type": "Feature"
+   * (RFC 7946 requires it), and Leaflet then draws nothing: such a feature is read as
+   * the Feature it is. */
+  if (window.L && L.GeoJSON) {
+    var addData = L.GeoJSON.prototype.addData;
+    L.GeoJSON.prototype.addData = function (geojson) {
+      if (geojson && !geojson.type && geojson.geometry !== undefined) {
+        geojson = L.extend({type: 'Feature'}, geojson);
+      }
+      return addData.call(this, geojson);
+    };
+  }
+
   var leafletMap = window.ckan && ckan.commonLeafletMap;
   if (leafletMap) {
     ckan.commonLeafletMap = function (container, mapConfig, mapOptions) {
