@@ -112,6 +112,12 @@ class Journey(Tab):
         self.page.on("console", self._error)
         self.page.on("response", self._response)
         self.page.on("requestfailed", self._failed)
+        self.page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog) -> None:
+        # An alert() of a page script (DataTables warns with one) is a broken page too.
+        self.problems.append(f"dialog on {self.page.url}: {dialog.message[:300]}")
+        dialog.dismiss()
 
     def _error(self, message) -> None:
         # The page's own status (an error page's 404) is the page's content, not a failure.

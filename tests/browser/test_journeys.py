@@ -206,3 +206,44 @@ def test_phones_do_not_scroll_sideways_and_see_the_content_first(browser, demo_u
         screenshot(page, "journey-phone" + path.replace("/", "-").rstrip("-"))
     finally:
         tab.close()
+
+
+# What each kind of preview shows when it works (in its frame, or on the page for the chart).
+SHOWS_DATA = {
+    "datatables_view": "table.dataTable tbody tr td:not(.dataTables_empty)",
+    "geojson_view": ".leaflet-overlay-pane path, .leaflet-marker-icon",
+    "geo_view": ".map canvas",
+    "image_view": "img",
+    "osnabrueck_chart": ".osn-chart-view svg polyline",
+}
+
+
+def _demo_datasets(demo_url: str) -> list[str]:
+    return requests.get(f"{demo_url}/api/3/action/package_list", timeout=30).json()["result"]
+
+
+def test_every_preview_of_every_demo_dataset_shows_its_data(journey, demo_url):
+    """The promise of issue #17: every preview of every demo dataset, opened as a visitor
+    opens it, shows data (no error text, no empty frame)."""
+    checked = []
+    for name in _demo_datasets(demo_url):
+        dataset = requests.get(f"{demo_url}/api/3/action/package_show", params={"id": name}, timeout=30).json()["result"]
+        for resource in dataset["resources"]:
+            views = requests.get(f"{demo_url}/api/3/action/resource_view_list", params={"id": resource["id"]},
+                                 timeout=30).json()["result"]
+            for view in views:
+                page = journey.visit(f"/dataset/{name}/resource/{resource['id']}?view_id={view['id']}", settle_ms=800)
+                where = page if view["view_type"] == "osnabrueck_chart" else _preview_frame(page)
+                selector = SHOWS_DATA.get(view["view_type"])
+                if selector:
+                    where.wait_for_selector(selector, timeout=15000)
+                assert where.locator(".data-viewer-error, .text-danger").count() == 0, (name, view["view_type"])
+                checked.append(view["view_type"])
+    assert {"datatables_view", "geojson_view", "geo_view", "osnabrueck_chart"} <= set(checked), checked
+
+
+def test_the_activity_stream_of_a_dataset_is_german_and_shows_no_third_party_pictures(journey):
+    page = journey.visit("/dataset/activity/bevoelkerung-stadtteile")
+    options = page.eval_on_selector_all("#activity_types_filter_select option", "os => os.map(o => o.innerText.trim())")
+    assert "Neuer Datensatz" in options and "New Package" not in options, options
+    assert not page.eval_on_selector_all("img", "imgs => imgs.filter(i => i.src.includes('gravatar'))")

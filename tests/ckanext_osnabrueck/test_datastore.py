@@ -208,3 +208,16 @@ def test_a_column_stays_text_unless_every_value_fits():
         [["49074", "1.5", "2,5", "1.234,5", "007"], ["49076", "2.25", "1.5", "12,0", "12"],
          ["", "", "x", "", ""]])}
     assert typed == {"plz": "int8", "wert": "numeric", "tausender": "numeric"}
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_datastore")
+def test_table_downloads_are_named_after_the_resource(app):
+    admin = factories.Sysadmin()
+    dataset = OsnabrueckDataset(resources=[{"name": "Einwohner nach Stadtteilen", "url": "https://example.org/e.csv",
+                                            "format": "CSV"}])
+    resource_id = dataset["resources"][0]["id"]
+    helpers.call_action("datastore_create", {"user": admin["name"]}, resource_id=resource_id, force=True,
+                        fields=[{"id": "einwohner", "type": "int"}], records=[{"einwohner": 9800}])
+    for fmt in ("csv", "json"):
+        response = app.get(f"/datastore/dump/{resource_id}", query_string={"format": fmt})
+        assert response.headers["Content-Disposition"] == f'attachment; filename="Einwohner nach Stadtteilen.{fmt}"'

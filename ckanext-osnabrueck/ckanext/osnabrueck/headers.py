@@ -112,4 +112,22 @@ def install(app) -> None:
     for endpoint, view in list(app.view_functions.items()):
         if _is_download(endpoint):
             app.view_functions[endpoint] = safe_download(view)
+        elif endpoint == "datastore.dump":
+            app.view_functions[endpoint] = named_dump(view)
     app.after_request(add_headers)
+
+
+def named_dump(view):
+    """A table's download (CSV, TSV, JSON, XML of the DataStore) named after the resource,
+    "Einwohner nach Stadtteilen.csv", not after its UUID."""
+    @wraps(view)
+    def dump(resource_id: str, *args, **kwargs):
+        response = view(resource_id, *args, **kwargs)
+        resource = _resource(resource_id) if response.status_code == 200 else None
+        disposition = response.headers.get("Content-Disposition", "")
+        if resource and resource.get("name") and "filename=" in disposition:
+            extension = disposition.rsplit(".", 1)[-1].strip('"; ')
+            stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", resource["name"]).strip()[:100] or resource_id
+            response.headers.set("Content-Disposition", "attachment", filename=f"{stem}.{extension}")
+        return response
+    return dump
