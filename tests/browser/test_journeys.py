@@ -11,6 +11,7 @@ import re
 
 import pytest
 import requests
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .conftest import Journey, screenshot
 
@@ -218,6 +219,15 @@ SHOWS_DATA = {
 }
 
 
+def _shows(where, selector: str) -> bool:
+    """The preview has drawn its data (attached: a flat line of a chart has no height)."""
+    try:
+        where.wait_for_selector(selector, state="attached", timeout=15000)
+    except PlaywrightTimeout:
+        return False
+    return True
+
+
 def _demo_datasets(demo_url: str) -> list[str]:
     return requests.get(f"{demo_url}/api/3/action/package_list", timeout=30).json()["result"]
 
@@ -236,7 +246,7 @@ def test_every_preview_of_every_demo_dataset_shows_its_data(journey, demo_url):
                 where = page if view["view_type"] == "osnabrueck_chart" else _preview_frame(page)
                 selector = SHOWS_DATA.get(view["view_type"])
                 if selector:
-                    where.wait_for_selector(selector, timeout=15000)
+                    assert _shows(where, selector), f"{name}: the {view['view_type']} preview shows no data"
                 assert where.locator(".data-viewer-error, .text-danger").count() == 0, (name, view["view_type"])
                 checked.append(view["view_type"])
     assert {"datatables_view", "geojson_view", "geo_view", "osnabrueck_chart"} <= set(checked), checked

@@ -46,3 +46,26 @@ def test_ensure_all_repairs_resources_without_views_and_leaves_the_rest():
     assert previews.ensure_all() == 1
     assert _view_types(karte) == ["geojson_view"] and _view_types(bild) == ["image_view"]
     assert previews.ensure_all() == 0
+
+
+@pytest.mark.usefixtures("clean_datastore")
+def test_charts_of_tables_without_a_time_series_are_removed():
+    """A status table (text values per time) keeps its table view and loses the chart that
+    could only say it had nothing to chart; a table with values keeps its chart."""
+    admin = factories.Sysadmin()
+    charts = {}
+    for name, fields, record in (
+            ("status", [{"id": "zeit", "type": "timestamp"}, {"id": "@iot.id", "type": "int8"},
+                        {"id": "status", "type": "text"}], {"@iot.id": 1, "status": "frei"}),
+            ("werte", [{"id": "zeit", "type": "timestamp"}, {"id": "wert", "type": "numeric"}], {"wert": 1.5})):
+        dataset = OsnabrueckDataset(resources=[{"name": name, "url": "https://example.org/t.csv", "format": "CSV"}])
+        resource_id = dataset["resources"][0]["id"]
+        call_action("datastore_create", {"user": admin["name"]}, resource_id=resource_id, force=True, fields=fields,
+                    records=[{**record, "zeit": f"2026-12-0{day}T10:00:00", **({"wert": day} if name == "werte" else {})}
+                             for day in (1, 2, 3)])
+        charts[name] = call_action("resource_view_create", {"user": admin["name"]}, resource_id=resource_id,
+                                   view_type="osnabrueck_chart", title="Diagramm")["id"]
+
+    assert previews.prune_charts() == 1
+    remaining = {view.id for view in model.Session.query(model.ResourceView).filter_by(view_type="osnabrueck_chart")}
+    assert remaining == {charts["werte"]}

@@ -76,9 +76,9 @@ def validate_all():
 @osnabrueck.command("ensure-views")
 def ensure_views():
     """Give every resource without a preview its default views (map, table, chart, image)."""
-    from ckanext.osnabrueck.previews import ensure_all
+    from ckanext.osnabrueck.previews import ensure_all, prune_charts
 
-    click.secho(f"{ensure_all()} Vorschauen angelegt.", fg="green")
+    click.secho(f"{ensure_all()} Vorschauen angelegt, {prune_charts()} Diagramme ohne Zeitreihe entfernt.", fg="green")
 
 
 @osnabrueck.command("repair-tables")

@@ -54,3 +54,18 @@ def ensure_all() -> int:
         created += ensure(tk.get_action("package_show")(site_context(), {"id": dataset_id}))
         model.Session.commit()
     return created
+
+
+def prune_charts() -> int:
+    """Delete the chart views of tables that have no time series to chart (once their
+    columns got real types, a sensor export's ids or a text status were no values); the
+    view only said so. Run by ``make run`` after the tables are typed; returns how many."""
+    from . import chart_view
+
+    rows = model.Session.query(model.ResourceView.id, model.ResourceView.resource_id).filter(
+        model.ResourceView.view_type == "osnabrueck_chart").all()
+    stale = [view_id for view_id, resource_id in rows
+             if not chart_view.can_view({"id": resource_id, "datastore_active": True})]
+    for view_id in stale:
+        tk.get_action("resource_view_delete")(site_context(), {"id": view_id})
+    return len(stale)
