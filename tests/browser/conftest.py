@@ -155,15 +155,30 @@ def _demo_loaded() -> bool:
     return done.returncode == 0
 
 
-@pytest.fixture(scope="session")
+def _portal_up() -> bool:
+    import requests
+
+    port = os.environ.get("OSN_CKAN_PORT", "5000")
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/api/3/action/status_show", timeout=5).ok
+    except requests.RequestException:
+        return False
+
+
+@pytest.fixture(scope="module")
 def demo_url():
     """The demo content (make run), served on its own port without base map tiles (the
     tests are offline) and with page views counted. When the demo is missing, make run's
-    script loads it first; the portal processes it starts are stopped afterwards, so that
-    they do not compete with the rest of the suite."""
+    script loads it first; the portal processes it starts are stopped after the journeys,
+    so that they do not compete with the rest of the suite."""
     started = False
     if not _demo_loaded():
         subprocess.run(["bash", str(REPO / "scripts" / "run.sh")], check=True, timeout=2400)
+        started = True
+    elif not _portal_up():
+        # The demo's uploads are linked at make run's address (the search index keeps their
+        # URLs), so the previews fetch them from that portal.
+        subprocess.run(["bash", str(REPO / "scripts" / "portal.sh"), "start"], check=True, timeout=300)
         started = True
     subprocess.run([str(REPO / ".venv" / "bin" / "ckan"), "-c", str(DEMO_INI), "osnabrueck", "demo-status", "--wait", "600"],
                    check=True, timeout=900)

@@ -221,3 +221,20 @@ def test_table_downloads_are_named_after_the_resource(app):
     for fmt in ("csv", "json"):
         response = app.get(f"/datastore/dump/{resource_id}", query_string={"format": fmt})
         assert response.headers["Content-Disposition"] == f'attachment; filename="Einwohner nach Stadtteilen.{fmt}"'
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_datastore")
+def test_a_value_past_the_sample_that_does_not_fit_leaves_the_table_as_loaded(monkeypatch):
+    from ckanext.osnabrueck import column_types
+
+    admin = factories.Sysadmin()
+    dataset = OsnabrueckDataset(resources=[{"name": "Zählung", "url": "https://example.org/z.csv", "format": "CSV"}])
+    resource_id = dataset["resources"][0]["id"]
+    helpers.call_action("datastore_create", {"user": admin["name"]}, resource_id=resource_id, force=True,
+                        fields=[{"id": "anzahl", "type": "text"}],
+                        records=[{"anzahl": "12"}, {"anzahl": "13"}, {"anzahl": "k. A."}])
+    monkeypatch.setattr(column_types, "SAMPLE_ROWS", 2)
+    assert column_types.type_table(resource_id) == []
+    shown = helpers.call_action("datastore_search", resource_id=resource_id)
+    assert {f["id"]: f["type"] for f in shown["fields"]}["anzahl"] == "text"
+    assert [r["anzahl"] for r in shown["records"]] == ["12", "13", "k. A."]

@@ -93,18 +93,23 @@ def type_table(resource_id: str) -> list[Conversion]:
     """Type the text columns of a DataStore table in place; returns what was converted."""
     from ckanext.datastore.backend.postgres import get_write_engine, identifier
 
-    engine = get_write_engine()
-    with engine.begin() as connection:
-        columns = _text_columns(connection, resource_id)
-        if not columns:
-            return []
-        rows = connection.execute(sa.text("SELECT {} FROM {} LIMIT {}".format(
-            ", ".join(identifier(c) for c in columns), identifier(resource_id), SAMPLE_ROWS))).fetchall()
-        conversions = infer(columns, [list(row) for row in rows])
-        for change in conversions:
-            connection.execute(sa.text("ALTER TABLE {} ALTER COLUMN {} TYPE {} USING {}".format(
-                identifier(resource_id), identifier(change.column), change.sql_type,
-                change.using.format(col=identifier(change.column)))))
+    try:
+        with get_write_engine().begin() as connection:
+            columns = _text_columns(connection, resource_id)
+            if not columns:
+                return []
+            rows = connection.execute(sa.text("SELECT {} FROM {} LIMIT {}".format(
+                ", ".join(identifier(c) for c in columns), identifier(resource_id), SAMPLE_ROWS))).fetchall()
+            conversions = infer(columns, [list(row) for row in rows])
+            for change in conversions:
+                connection.execute(sa.text("ALTER TABLE {} ALTER COLUMN {} TYPE {} USING {}".format(
+                    identifier(resource_id), identifier(change.column), change.sql_type,
+                    change.using.format(col=identifier(change.column)))))
+    except sa.exc.DBAPIError as error:
+        # A value past the sample that does not fit (or a table dropped meanwhile): the
+        # table stays as loaded, all text, rather than failing the load's callback.
+        log.warning("could not type %s, its columns stay text: %s", resource_id, error.orig)
+        return []
     if conversions:
         log.info("typed %s: %s", resource_id, ", ".join(f"{c.column}={c.sql_type}" for c in conversions))
     return conversions
