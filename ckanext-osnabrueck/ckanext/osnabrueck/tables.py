@@ -47,6 +47,10 @@ def _task(resource_id: str) -> dict | None:
         return None
 
 
+def _flag_active(row) -> None:
+    row.extras = {**(row.extras or {}), "datastore_active": True}
+
+
 def restore_active_flags() -> int:
     """Put the flag back on every resource whose table exists but whose flag an earlier
     package_update dropped (``ckan osnabrueck repair-tables``); returns how many."""
@@ -55,7 +59,7 @@ def restore_active_flags() -> int:
 
     lost = [row for row in column_types.tabled_resources() if not (row.extras or {}).get("datastore_active")]
     for row in lost:
-        row.extras = {**(row.extras or {}), "datastore_active": True}
+        _flag_active(row)
     model.Session.commit()
     for package_id in {row.package_id for row in lost}:
         rebuild(package_id)
@@ -72,8 +76,7 @@ def _keep_active_flag(resource: dict) -> None:
     if resource.get("datastore_active") or not DatastorePostgresqlBackend.get_active_backend().resource_exists(
             resource["id"]):
         return
-    row = model.Resource.get(resource["id"])
-    row.extras = {**(row.extras or {}), "datastore_active": True}
+    _flag_active(model.Resource.get(resource["id"]))
     model.Session.flush()  # package_update reads the rows with SQL for the search index
     resource["datastore_active"] = True
 

@@ -272,10 +272,13 @@ HARVESTED = ("stadtteile", "strassenbaumkataster", "bodentemperatur-echtzeit")
 TABLE_FORMATS = ("CSV", "XLSX")
 
 
+def _demo_names() -> list[str]:
+    return [spec["name"] for spec in read_yaml("datasets.yaml")] + list(HARVESTED)
+
+
 def missing() -> list[str]:
     """The demo datasets that are not (or no longer) in the portal."""
-    names = [spec["name"] for spec in read_yaml("datasets.yaml")] + list(HARVESTED)
-    return [name for name in names if (_show("package_show", name) or {}).get("state") != "active"]
+    return [name for name in _demo_names() if (_show("package_show", name) or {}).get("state") != "active"]
 
 
 def tables_not_loaded() -> dict[str, str]:
@@ -283,7 +286,7 @@ def tables_not_loaded() -> dict[str, str]:
     from .. import tables
 
     waiting = {}
-    for name in [spec["name"] for spec in read_yaml("datasets.yaml")] + list(HARVESTED):
+    for name in _demo_names():
         for resource in (_show("package_show", name) or {}).get("resources", []):
             if resource.get("format") in TABLE_FORMATS and not resource.get("datastore_active"):
                 task = tables._task(resource["id"]) or {}
